@@ -1,0 +1,155 @@
+package org.seemore.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Elementwise ops: binary arithmetic with NumPy broadcasting, scaling, and the activations
+ * (ReLU, GELU with the exact erf, softplus). Each forward sits beside its backward.
+ */
+public final class Elementwise {
+    private Elementwise() {}
+
+    private enum Op { ADD, SUB, MUL, DIV }
+
+    public static Tensor add(Tensor a, Tensor b) { return binary(Op.ADD, a, b); }
+
+    public static Tensor sub(Tensor a, Tensor b) { return binary(Op.SUB, a, b); }
+
+    public static Tensor mul(Tensor a, Tensor b) { return binary(Op.MUL, a, b); }
+
+    public static Tensor div(Tensor a, Tensor b) { return binary(Op.DIV, a, b); }
+
+    private static Tensor binary(Op op, Tensor a, Tensor b) {
+        int[] as = a.shape(), bs = b.shape();
+        int[] os = Arrays.equals(as, bs) ? as : Shapes.broadcast(as, bs);
+        int n = Shapes.numel(os);
+        float[] out = new float[n];
+        float[] ad = a.data(), bd = b.data();
+        int ao = a.offset(), bo = b.offset();
+        if (Arrays.equals(as, bs)) {
+            for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]);
+        } else {
+            BroadcastIndex it = new BroadcastIndex(os, as, bs);
+            for (int i = 0; i < n; i++, it.next()) out[i] = apply(op, ad[ao + it.a], bd[bo + it.b]);
+        }
+        return Tensor.result(out, os, o -> {
+            float[] g = o.grad();
+            boolean same = Arrays.equals(as, bs);
+            float[] ga = a.requiresGrad() ? a.gradBuffer() : null;
+            float[] gb = b.requiresGrad() ? b.gradBuffer() : null;
+            BroadcastIndex it = same ? null : new BroadcastIndex(os, as, bs);
+            for (int i = 0; i < n; i++) {
+                int ia = same ? i : it.a, ib = same ? i : it.b;
+                float x = ad[ao + ia], y = bd[bo + ib], gi = g[i];
+                switch (op) {
+                    case ADD -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] += gi; }
+                    case SUB -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] -= gi; }
+                    case MUL -> { if (ga != null) ga[ia] += gi * y; if (gb != null) gb[ib] += gi * x; }
+                    case DIV -> { if (ga != null) ga[ia] += gi / y; if (gb != null) gb[ib] -= gi * x / (y * y); }
+                }
+                if (!same) it.next();
+            }
+        }, a, b);
+    }
+
+    private static float apply(Op op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+        };
+    }
+
+    /** Walks a broadcast output shape, tracking the flat offsets into both inputs. */
+    static final class BroadcastIndex {
+        private final int[] shape, sa, sb, idx;
+        int a, b;
+
+        BroadcastIndex(int[] out, int[] as, int[] bs) {
+            shape = out;
+            sa = Shapes.broadcastStrides(as, out);
+            sb = Shapes.broadcastStrides(bs, out);
+            idx = new int[out.length];
+        }
+
+        void next() {
+            for (int d = shape.length - 1; d >= 0; d--) {
+                idx[d]++;
+                a += sa[d];
+                b += sb[d];
+                if (idx[d] < shape[d]) return;
+                a -= sa[d] * shape[d];
+                b -= sb[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** {@code x * factor}. */
+    public static Tensor scale(Tensor x, float factor) {
+        int n = x.size();
+        float[] xd = x.data(), out = new float[n];
+        int xo = x.offset();
+        for (int i = 0; i < n; i++) out[i] = xd[xo + i] * factor;
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < n; i++) gx[i] += g[i] * factor;
+        }, x);
+    }
+
+    /** Sum of any number of same-shape tensors (e.g. residual streams). */
+    public static Tensor sum(Tensor... xs) {
+        Tensor acc = xs[0];
+        for (int i = 1; i < xs.length; i++) acc = add(acc, xs[i]);
+        return acc;
+    }
+
+    public static Tensor relu(Tensor x) {
+        int n = x.size();
+        float[] xd = x.data(), out = new float[n];
+        int xo = x.offset();
+        for (int i = 0; i < n; i++) out[i] = Math.max(xd[xo + i], 0f);
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < n; i++) if (out[i] > 0f) gx[i] += g[i];
+        }, x);
+    }
+
+    /** GELU with the exact Gaussian CDF: {@code x * Phi(x)} (Hendrycks &amp; Gimpel 2016). */
+    public static Tensor gelu(Tensor x) {
+        int n = x.size();
+        float[] xd = x.data(), out = new float[n];
+        int xo = x.offset();
+        for (int i = 0; i < n; i++) {
+            double v = xd[xo + i];
+            out[i] = (float) (v * MathF.normalCdf(v));
+        }
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < n; i++) {
+                double v = xd[xo + i];
+                // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+                gx[i] += (float) (g[i] * (MathF.normalCdf(v) + v * MathF.normalPdf(v)));
+            }
+        }, x);
+    }
+
+    /** {@code log(1 + exp(x))}, linear above 20 as PyTorch's default threshold. */
+    public static Tensor softplus(Tensor x) {
+        int n = x.size();
+        float[] xd = x.data(), out = new float[n];
+        int xo = x.offset();
+        for (int i = 0; i < n; i++) {
+            double v = xd[xo + i];
+            out[i] = (float) (v > 20 ? v : Math.log1p(Math.exp(v)));
+        }
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < n; i++) {
+                double v = xd[xo + i];
+                gx[i] += (float) (g[i] * (v > 20 ? 1 : 1 / (1 + Math.exp(-v))));
+            }
+        }, x);
+    }
+}

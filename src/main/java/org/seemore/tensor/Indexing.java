@@ -1,0 +1,127 @@
+package org.seemore.tensor;
+
+/** Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k. */
+public final class Indexing {
+    private Indexing() {}
+
+    /** Rows {@code index[i]} of x's leading dimension: {@code [index.length, ...]} (torch.index_select, dim 0). */
+    public static Tensor indexSelect(Tensor x, int[] index) {
+        int[] s = x.shape();
+        int row = Shapes.inner(s, 0), rows = s[0];
+        int[] os = s.clone();
+        os[0] = index.length;
+        float[] xd = x.data(), out = new float[index.length * row];
+        int xo = x.offset();
+        for (int i = 0; i < index.length; i++) {
+            int r = index[i];
+            if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("index " + r + " out of range for " + rows + " rows");
+            System.arraycopy(xd, xo + r * row, out, i * row, row);
+        }
+        return Tensor.result(out, os, o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < index.length; i++) {
+                int dst = index[i] * row, src = i * row;
+                for (int j = 0; j < row; j++) gx[dst + j] += g[src + j];
+            }
+        }, x);
+    }
+
+    /**
+     * {@code base} with {@code src[i]} added to row {@code index[i]} (torch.index_add, dim 0); rows may
+     * repeat. Differentiable in both base and src.
+     */
+    public static Tensor indexAdd(Tensor base, int[] index, Tensor src) {
+        int[] s = base.shape();
+        int row = Shapes.inner(s, 0);
+        if (src.size() != index.length * row) {
+            throw new IllegalArgumentException("index_add of " + Shapes.str(src.shape()) + " into " + Shapes.str(s) + " with " + index.length + " indices");
+        }
+        float[] out = base.toArray();
+        float[] sd = src.data();
+        int so = src.offset();
+        for (int i = 0; i < index.length; i++) {
+            int dst = index[i] * row, from = so + i * row;
+            for (int j = 0; j < row; j++) out[dst + j] += sd[from + j];
+        }
+        return Tensor.result(out, s, o -> {
+            float[] g = o.grad();
+            if (base.requiresGrad()) {
+                float[] gb = base.gradBuffer();
+                for (int i = 0; i < g.length; i++) gb[i] += g[i];
+            }
+            if (src.requiresGrad()) {
+                float[] gs = src.gradBuffer();
+                for (int i = 0; i < index.length; i++) {
+                    int from = index[i] * row;
+                    for (int j = 0; j < row; j++) gs[i * row + j] += g[from + j];
+                }
+            }
+        }, base, src);
+    }
+
+    /** Embedding lookup: {@code weight[ids]} with the ids' shape plus the embedding width. */
+    public static Tensor embedding(Tensor weight, int[] ids, int... idShape) {
+        int width = weight.dim(1);
+        int[] os = java.util.Arrays.copyOf(idShape, idShape.length + 1);
+        os[idShape.length] = width;
+        if (Shapes.numel(idShape) != ids.length) throw new IllegalArgumentException("ids do not fill shape " + Shapes.str(idShape));
+        return Shaping.reshape(indexSelect(weight, ids), os);
+    }
+
+    /**
+     * Along the last axis, {@code out[r, j] = x[r, index[r*k + j]]}: x {@code [..., E]}, out {@code [..., k]}
+     * (torch.gather on the last dim).
+     */
+    public static Tensor gather(Tensor x, int[] index, int k) {
+        int[] s = x.shape();
+        int width = s[s.length - 1], rows = x.size() / width;
+        if (index.length != rows * k) throw new IllegalArgumentException("gather needs " + rows * k + " indices, got " + index.length);
+        int[] os = s.clone();
+        os[os.length - 1] = k;
+        float[] xd = x.data(), out = new float[rows * k];
+        int xo = x.offset();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < k; j++) out[r * k + j] = xd[xo + r * width + index[r * k + j]];
+        }
+        return Tensor.result(out, os, o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < k; j++) gx[r * width + index[r * k + j]] += g[r * k + j];
+            }
+        }, x);
+    }
+
+    /** The k largest values of each row of the last axis, in descending order; ties go to the lower index. */
+    public record TopK(int k, int[] indices, float[] values) {}
+
+    public static TopK topk(Tensor x, int k) {
+        int width = x.dim(-1), rows = x.size() / width;
+        if (k < 1 || k > width) throw new IllegalArgumentException("top-" + k + " of " + width);
+        int[] idx = new int[rows * k];
+        float[] val = new float[rows * k];
+        float[] xd = x.data();
+        int xo = x.offset();
+        for (int r = 0; r < rows; r++) {
+            int base = xo + r * width;
+            for (int j = 0; j < k; j++) {
+                int best = -1;
+                float bestV = Float.NEGATIVE_INFINITY;
+                for (int e = 0; e < width; e++) {
+                    float v = xd[base + e];
+                    if ((best < 0 || v > bestV) && !chosen(idx, r * k, j, e)) {
+                        best = e;
+                        bestV = v;
+                    }
+                }
+                idx[r * k + j] = best;
+                val[r * k + j] = bestV;
+            }
+        }
+        return new TopK(k, idx, val);
+    }
+
+    private static boolean chosen(int[] idx, int from, int count, int e) {
+        for (int i = 0; i < count; i++) if (idx[from + i] == e) return true;
+        return false;
+    }
+}
