@@ -139,6 +139,29 @@ public final class NnOps {
         }, logits);
     }
 
+    /** {@code log(sum(exp(x)))} over the last axis: x (..., E) -> (...). Its gradient is the softmax. */
+    public static Tensor logSumExp(Tensor x) {
+        int e = x.dim(-1), rows = x.size() / e;
+        float[] xd = x.data(), out = new float[rows];
+        int xo = x.offset();
+        for (int r = 0; r < rows; r++) {
+            int base = xo + r * e;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < e; j++) max = Math.max(max, xd[base + j]);
+            double sum = 0;
+            for (int j = 0; j < e; j++) sum += Math.exp(xd[base + j] - max);
+            out[r] = (float) (max + Math.log(sum));
+        }
+        int[] s = x.shape();
+        return Tensor.result(out, java.util.Arrays.copyOf(s, s.length - 1), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int r = 0; r < rows; r++) {
+                int base = xo + r * e;
+                for (int j = 0; j < e; j++) gx[r * e + j] += g[r] * (float) Math.exp(xd[base + j] - out[r]);
+            }
+        }, x);
+    }
+
     /** Inverted dropout: zeroes each value with probability p and scales the rest by 1/(1-p). */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
         if (p <= 0f) return x;

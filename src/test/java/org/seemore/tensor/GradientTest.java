@@ -79,6 +79,7 @@ class GradientTest {
         check("causal softmax, cached suffix", in -> NnOps.softmax(in.get(0), true), random(rng, 2, 6));
         check("crossEntropy", in -> NnOps.crossEntropy(in.get(0), new int[] {2, NnOps.IGNORE_INDEX, 0, 4}),
                 Elementwise.scale(random(rng, 4, 5), 2f).detach());
+        check("logSumExp", in -> NnOps.logSumExp(in.get(0)), Elementwise.scale(random(rng, 3, 5), 2f).detach());
         Rng dropRng = new Rng(5);
         long[] state = dropRng.state();
         check("dropout", in -> {

@@ -1,0 +1,100 @@
+package org.seemore.model.moe;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.seemore.model.ForwardContext;
+import org.seemore.model.VlmConfig;
+import org.seemore.nn.Mlp;
+import org.seemore.nn.Params;
+import org.seemore.tensor.Elementwise;
+import org.seemore.tensor.Indexing;
+import org.seemore.tensor.NnOps;
+import org.seemore.tensor.Reductions;
+import org.seemore.tensor.Shaping;
+import org.seemore.tensor.Tensor;
+
+/**
+ * A sparse Mixture-of-Experts feed-forward layer: each token goes to the k experts its router picks
+ * and gets their outputs weighted by the router. Each expert runs once on all of its tokens gathered
+ * into one matrix (grouped, not token by token); outputs are scattered back with index-add.
+ *
+ * <p>Also computes the load-balancing loss (Switch Transformer, Fedus et al. 2022, in the fixture
+ * README's form {@code E * sum_e f_e * P_e}), an optional router z-loss (ST-MoE), and, when a
+ * capacity factor is set, drops the tokens beyond each expert's capacity (in token order).
+ */
+public final class SparseMoe {
+    public final Router router;
+    public final List<Mlp> experts = new ArrayList<>();
+    private final VlmConfig config;
+
+    /** One layer's result. */
+    public record Output(
+            Tensor y,            // (N, C)
+            Tensor auxLoss,      // scalar, E * sum f*P (balanced: top_k)
+            Tensor zLoss,        // scalar, mean logsumexp(logits)^2, or null when off
+            int[] routes,        // (N*k) chosen experts
+            int[] expertTokens,  // (E) tokens each expert processed
+            int dropped          // token-expert assignments dropped by the capacity limit
+    ) {}
+
+    public SparseMoe(Params p, VlmConfig config) {
+        this.config = config;
+        int c = config.width();
+        this.router = new Router(p.sub("router"), c, config.numExperts(), config.topK());
+        for (int e = 0; e < config.numExperts(); e++) {
+            experts.add(new Mlp(p.sub("experts." + e), c, 4 * c, c, Mlp.Activation.RELU));
+        }
+    }
+
+    /** x (N, C) -> (N, C) plus the routing statistics and auxiliary losses. */
+    public Output forward(Tensor x, int layer, ForwardContext ctx) {
+        int n = x.dim(0), c = x.dim(1), k = config.topK(), numExperts = config.numExperts();
+        Router.Routing routing = router.route(x, layer, ctx);
+        int[] routes = routing.experts();
+        int capacity = config.capacityFactor() > 0
+                ? (int) Math.ceil(config.capacityFactor() * n * k / numExperts) : Integer.MAX_VALUE;
+
+        // group the (token, slot) assignments by expert, in token order
+        int[] counts = new int[numExperts];
+        int[][] rows = new int[numExperts][], slots = new int[numExperts][];
+        int[] fill = new int[numExperts];
+        for (int e : routes) counts[e]++;
+        for (int e = 0; e < numExperts; e++) {
+            int len = Math.min(counts[e], capacity);
+            rows[e] = new int[len];
+            slots[e] = new int[len];
+        }
+        int dropped = 0;
+        for (int i = 0; i < routes.length; i++) {
+            int e = routes[i];
+            if (fill[e] == rows[e].length) { dropped++; continue; }
+            rows[e][fill[e]] = i / k;
+            slots[e][fill[e]++] = i;
+        }
+
+        Tensor weightsFlat = Shaping.reshape(routing.weights(), n * k, 1);   // (N*k, 1)
+        Tensor y = Tensor.zeros(n, c);
+        int[] processed = new int[numExperts];
+        for (int e = 0; e < numExperts; e++) {
+            if (rows[e].length == 0) continue;
+            processed[e] = rows[e].length;
+            Tensor xe = Indexing.indexSelect(x, rows[e]);                     // (n_e, C)
+            Tensor ye = experts.get(e).forward(xe);                           // (n_e, C)
+            Tensor we = Indexing.indexSelect(weightsFlat, slots[e]);          // (n_e, 1)
+            y = Indexing.indexAdd(y, rows[e], Elementwise.mul(ye, we));
+        }
+
+        // load balancing: f_e = share of tokens that picked e (no gradient), P_e = mean router probability
+        float[] f = new float[numExperts];
+        for (int e = 0; e < numExperts; e++) f[e] = (float) counts[e] / n;
+        Tensor probs = Reductions.mean(NnOps.softmax(routing.logits(), false), 0, false); // (E)
+        Tensor aux = Elementwise.scale(Reductions.sumAll(Elementwise.mul(Tensor.of(f, numExperts), probs)), numExperts);
+
+        Tensor zLoss = null;
+        if (config.routerZLossCoef() > 0) {
+            Tensor lse = NnOps.logSumExp(routing.logits());                  // (N)
+            zLoss = Reductions.meanAll(Elementwise.mul(lse, lse));
+        }
+        return new Output(y, aux, zLoss, routes, processed, dropped);
+    }
+}
