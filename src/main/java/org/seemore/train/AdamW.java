@@ -1,0 +1,114 @@
+package org.seemore.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.seemore.tensor.Tensor;
+
+/**
+ * AdamW (Loshchilov &amp; Hutter 2019) as PyTorch implements it: decoupled weight decay
+ * {@code p -= lr * wd * p} before the Adam step, bias-corrected moments, eps added to the
+ * corrected second moment's square root. Decay applies to parameters with two or more dimensions.
+ * One fused pass per parameter.
+ */
+public final class AdamW {
+    /** The optimizer's hyper-parameters. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+        public Settings {
+            if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new IllegalArgumentException("betas must be in [0, 1)");
+            if (eps <= 0) throw new IllegalArgumentException("eps must be positive");
+            if (weightDecay < 0) throw new IllegalArgumentException("weight decay must be >= 0");
+        }
+
+        /** The defaults of nanoGPT-style training: betas (0.9, 0.95), eps 1e-8, weight decay 0.1. */
+        public static Settings defaults() {
+            return new Settings(0.9, 0.95, 1e-8, 0.1);
+        }
+    }
+
+    private final Settings settings;
+    private final List<String> names = new ArrayList<>();
+    private final List<Tensor> params = new ArrayList<>();
+    private final List<float[]> m = new ArrayList<>();
+    private final List<float[]> v = new ArrayList<>();
+    private long step;
+
+    /** Optimizes the parameters that require a gradient (frozen ones are skipped). */
+    public AdamW(Map<String, Tensor> parameters, Settings settings) {
+        this.settings = settings;
+        parameters.forEach((name, t) -> {
+            if (t.requiresGrad()) {
+                names.add(name);
+                params.add(t);
+                m.add(new float[t.size()]);
+                v.add(new float[t.size()]);
+            }
+        });
+    }
+
+    /** One update with learning rate {@code lr} from the gradients in place. */
+    public void step(double lr) {
+        step++;
+        double b1 = settings.beta1(), b2 = settings.beta2();
+        double bc1 = 1 - Math.pow(b1, step), bc2 = 1 - Math.pow(b2, step);
+        float stepSize = (float) (lr / bc1);
+        float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
+        float eps = (float) settings.eps();
+        float fb1 = (float) b1, fb2 = (float) b2;
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            float[] g = p.grad();
+            if (g == null) continue;
+            float[] w = p.data(), mi = m.get(i), vi = v.get(i);
+            int off = p.offset();
+            float decay = p.rank() >= 2 ? (float) (1 - lr * settings.weightDecay()) : 1f;
+            for (int j = 0; j < mi.length; j++) {
+                float gj = g[j];
+                float mj = fb1 * mi[j] + (1 - fb1) * gj;
+                float vj = fb2 * vi[j] + (1 - fb2) * gj * gj;
+                mi[j] = mj;
+                vi[j] = vj;
+                float denom = (float) Math.sqrt(vj) * invSqrtBc2 + eps;
+                w[off + j] = w[off + j] * decay - stepSize * mj / denom;
+            }
+        }
+    }
+
+    public long stepCount() { return step; }
+
+    public List<String> names() { return names; }
+
+    public List<float[]> firstMoments() { return m; }
+
+    public List<float[]> secondMoments() { return v; }
+
+    /** Restores a saved state (moments in {@link #names()} order). */
+    public void restore(long steps, List<float[]> firstMoments, List<float[]> secondMoments) {
+        for (int i = 0; i < m.size(); i++) {
+            System.arraycopy(firstMoments.get(i), 0, m.get(i), 0, m.get(i).length);
+            System.arraycopy(secondMoments.get(i), 0, v.get(i), 0, v.get(i).length);
+        }
+        this.step = steps;
+    }
+
+    /** Global L2 norm of the gradients; when above {@code maxNorm}, scales them by maxNorm/(norm+1e-6) (torch clip_grad_norm_). */
+    public static double clipGradNorm(Iterable<Tensor> parameters, double maxNorm) {
+        double sq = 0;
+        for (Tensor p : parameters) {
+            float[] g = p.grad();
+            if (g == null) continue;
+            for (float x : g) sq += (double) x * x;
+        }
+        double norm = Math.sqrt(sq);
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) {
+            float c = (float) coef;
+            for (Tensor p : parameters) {
+                float[] g = p.grad();
+                if (g == null) continue;
+                for (int j = 0; j < g.length; j++) g[j] *= c;
+            }
+        }
+        return norm;
+    }
+}

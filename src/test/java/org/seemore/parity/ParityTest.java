@@ -1,0 +1,32 @@
+package org.seemore.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every PyTorch reference dump in the test resources, matched to the README's tolerances. */
+class ParityTest {
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(ParityTest.class.getResource("/fixtures/" + name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("fixture " + name + " is missing from src/test/resources/fixtures", e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vlm-tiny-cls.safetensors", "vlm-tiny-patches.safetensors", "vlm-tiny-noisy.safetensors",
+            "vlm-tiny-generate.safetensors", "vlm-tiny-train.safetensors"})
+    void matchesPyTorch(String name) {
+        ParityReport report = ParityRunner.run(fixture(name));
+        report.lines().forEach(l -> System.out.println(name + ": " + l));
+        assertThat(report.checks()).isNotEmpty();
+        for (ParityReport.Check c : report.checks()) assertThat(c.passed()).as(name + ": " + c.line()).isTrue();
+        for (ParityReport.Check c : report.gradients()) assertThat(c.passed()).as(name + ": " + c.line()).isTrue();
+        if (!name.contains("generate") && !name.contains("train")) assertThat(report.gradients()).hasSizeGreaterThan(50);
+    }
+}
