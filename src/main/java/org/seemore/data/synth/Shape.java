@@ -3,13 +3,13 @@ package org.seemore.data.synth;
 /**
  * The shapes a scene is drawn with, each defined on the unit disk (center 0, radius 1, y down) so
  * the renderer can test coverage at any scale. The outlines are chosen to stay distinct at a few
- * pixels across: a square that fills 85% of the disk's width, a triangle with its apex up, and a
+ * pixels across: a square that fills 88% of the disk's width, a triangle with its apex up, and a
  * fat five-pointed star (inner radius 0.45, a little above the regular star's 0.38).
  */
 public enum Shape {
     CIRCLE, SQUARE, TRIANGLE, STAR;
 
-    private static final double SQUARE_HALF_SIDE = 0.85;
+    private static final double SQUARE_HALF_SIDE = 0.88;
     private static final double[] TRIANGLE_XS = {0.0, 1.0, -1.0};
     private static final double[] TRIANGLE_YS = {-0.95, 0.8, 0.8};
     private static final double STAR_INNER_RADIUS = 0.45;
