@@ -85,6 +85,11 @@ public final class Decoder {
         return Elementwise.add(x, pos);
     }
 
+    /** The MoE feed-forward of block {@code layer}. */
+    public SparseMoe moeLayer(int layer) {
+        return blocks.get(layer).moe;
+    }
+
     /** Per-layer KV caches for incremental decoding. */
     public List<Attention.KvCache> newCaches(int batch, int capacity) {
         List<Attention.KvCache> caches = new ArrayList<>();
