@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -165,7 +166,7 @@ class JsonlFormatTest {
         TestFiles.writePng(dir, "img.png");
         Path file = dir.resolve("train.jsonl");
         Files.write(file, concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
-                "{\"image\": \"img.png\", \"caption\": \"ünïcödé 猫 🐈\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                "{\"image\": \"img.png\", \"caption\": \"ünïcödé 猫 🐈\"}\n".getBytes(StandardCharsets.UTF_8)));
 
         assertThat(load(file, false).examples()).singleElement()
                 .satisfies(example -> assertThat(example.answer()).isEqualTo("ünïcödé 猫 🐈"));
