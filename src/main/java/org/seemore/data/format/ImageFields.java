@@ -1,0 +1,74 @@
+package org.seemore.data.format;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.seemore.data.image.ImageSource;
+
+/**
+ * Turns the image fields of a record into {@link ImageSource}s, checking what can be checked without
+ * decoding pixels: that a file exists and is readable, that base64 text decodes to some bytes.
+ */
+final class ImageFields {
+    private ImageFields() {}
+
+    /** A file image at {@code path}, resolved against {@code imageRoot} unless it is absolute. */
+    static ImageSource.FileImage file(Path imageRoot, String path) {
+        if (path.isBlank()) throw new BadRecordException("the image path is empty");
+        Path resolved;
+        try {
+            resolved = imageRoot.resolve(path).normalize();
+        } catch (InvalidPathException e) {
+            throw new BadRecordException("invalid image path '" + path + "': " + e.getReason());
+        }
+        if (!Files.exists(resolved)) throw new BadRecordException("image file not found: " + resolved);
+        if (!Files.isRegularFile(resolved)) throw new BadRecordException("image path is not a file: " + resolved);
+        if (!Files.isReadable(resolved)) throw new BadRecordException("image file is not readable: " + resolved);
+        return new ImageSource.FileImage(resolved);
+    }
+
+    /**
+     * Encoded image bytes from base64 text. Whitespace (line breaks in wrapped base64) is ignored, as is a
+     * {@code data:image/...;base64,} prefix; padding is optional.
+     *
+     * @param field the field name, for error messages
+     */
+    static ImageSource.EncodedImage base64(String origin, String field, String text) {
+        String body = stripDataUri(text);
+        if (body.isBlank()) throw new BadRecordException("'" + field + "' is empty");
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(withoutWhitespace(body));
+        } catch (IllegalArgumentException e) {
+            throw new BadRecordException("'" + field + "' is not valid base64: " + e.getMessage());
+        }
+        if (bytes.length == 0) throw new BadRecordException("'" + field + "' decodes to no bytes");
+        return new ImageSource.EncodedImage(origin, bytes);
+    }
+
+    private static String stripDataUri(String text) {
+        if (!text.startsWith("data:")) return text;
+        int marker = text.indexOf(";base64,");
+        int comma = text.indexOf(',');
+        if (marker < 0 || marker + ";base64".length() != comma) return text; // not a base64 data URI: let it fail
+        return text.substring(comma + 1);
+    }
+
+    /** The text without ASCII whitespace; the same string when it has none (the usual, megabyte-sized case). */
+    private static String withoutWhitespace(String text) {
+        int first = 0;
+        while (first < text.length() && !isWhitespace(text.charAt(first))) first++;
+        if (first == text.length()) return text;
+        StringBuilder out = new StringBuilder(text.length()).append(text, 0, first);
+        for (int i = first; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!isWhitespace(c)) out.append(c);
+        }
+        return out.toString();
+    }
+
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+}
