@@ -1,0 +1,128 @@
+package org.seemore.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.seemore.UserException;
+import org.seemore.train.plot.ExpertLoadChart;
+import org.seemore.train.plot.LossChart;
+import org.seemore.train.plot.LossPoint;
+
+/**
+ * {@code metrics.jsonl}: one JSON object per optimizer step (step, loss, ce, aux, lr, grad_norm,
+ * tokens_per_s, expert_load per layer) and per evaluation (step, val_loss, exact_match,
+ * char_error_rate), appended as training goes; and the plots drawn from it
+ * ({@code loss.png}, {@code experts.png}).
+ */
+public final class MetricsLog {
+    public static final String FILE = "metrics.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Path dir;
+    private final List<LossPoint> trainLoss = new ArrayList<>();
+    private final List<LossPoint> valLoss = new ArrayList<>();
+    private final List<Long> loadSteps = new ArrayList<>();
+    private final List<double[][]> loads = new ArrayList<>();
+
+    public MetricsLog(Path runDir) {
+        this.dir = runDir;
+        this.file = runDir.resolve(FILE);
+    }
+
+    /** Starts a fresh log. */
+    public void reset() {
+        try {
+            Files.writeString(file, "", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    /** Keeps the lines up to {@code step} (a resumed run rewrites what came after its checkpoint). */
+    public void truncateAfter(long step) {
+        if (!Files.exists(file)) {
+            reset();
+            return;
+        }
+        try {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                JsonNode node = JSON.readTree(line);
+                if (node.path("step").asLong() > step) continue;
+                kept.add(line);
+                remember(node);
+            }
+            Files.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot read the metrics to resume: " + e.getMessage());
+        }
+    }
+
+    private void remember(JsonNode node) {
+        long step = node.path("step").asLong();
+        if (node.has("loss")) trainLoss.add(new LossPoint(step, node.get("loss").asDouble()));
+        if (node.has("val_loss")) valLoss.add(new LossPoint(step, node.get("val_loss").asDouble()));
+        if (node.has("expert_load")) {
+            JsonNode layers = node.get("expert_load");
+            double[][] load = new double[layers.size()][];
+            for (int l = 0; l < layers.size(); l++) {
+                load[l] = new double[layers.get(l).size()];
+                for (int e = 0; e < load[l].length; e++) load[l][e] = layers.get(l).get(e).asDouble();
+            }
+            loadSteps.add(step);
+            loads.add(load);
+        }
+    }
+
+    public void step(Trainer.StepMetrics m) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", m.step());
+        row.put("loss", m.loss());
+        row.put("ce", m.ce());
+        row.put("aux", m.aux());
+        row.put("lr", m.lr());
+        row.put("grad_norm", m.gradNorm());
+        row.put("tokens_per_s", Math.round(m.tokensPerSecond()));
+        row.put("expert_load", m.expertLoad());
+        append(row);
+        trainLoss.add(new LossPoint(m.step(), m.loss()));
+        loadSteps.add(m.step());
+        loads.add(m.expertLoad());
+    }
+
+    public void evaluation(long step, Evaluator.Result r) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", step);
+        row.put("val_loss", r.loss());
+        row.put("exact_match", r.exactMatch());
+        row.put("char_error_rate", r.charErrorRate());
+        row.put("n", r.n());
+        append(row);
+        valLoss.add(new LossPoint(step, r.loss()));
+    }
+
+    private void append(Map<String, Object> row) {
+        try {
+            Files.writeString(file, JSON.writeValueAsString(row) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    /** Redraws loss.png and experts.png. */
+    public void plot(int topK, int numExperts) {
+        LossChart.write(dir.resolve("loss.png"), trainLoss, valLoss);
+        ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads, 1.0 / numExperts);
+    }
+}

@@ -1,0 +1,159 @@
+package org.seemore.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.seemore.UserException;
+import org.seemore.data.Example;
+import org.seemore.data.image.ImageTransform;
+import org.seemore.data.text.CharTokenizer;
+import org.seemore.model.ForwardContext;
+import org.seemore.model.ModelDirectory;
+import org.seemore.model.Vlm;
+import org.seemore.model.moe.SparseMoe;
+import org.seemore.tensor.Elementwise;
+import org.seemore.tensor.Rng;
+import org.seemore.tensor.Tensor;
+
+/**
+ * The training loop: AdamW on the stage's trainable parameters, warm-up + cosine learning rate,
+ * global gradient-norm clipping, gradient accumulation, periodic evaluation and atomic checkpoints
+ * into the run directory (itself a model directory), metrics in {@code metrics.jsonl} and plots.
+ */
+public final class Trainer {
+
+    /** Progress callbacks (the CLI's progress bar); every method has a no-op default. */
+    public interface Listener {
+        default void onStep(StepMetrics metrics) {}
+
+        default void onEvaluation(long step, Evaluator.Result result) {}
+
+        default void onCheckpoint(long step) {}
+    }
+
+    /** One optimizer step's figures. {@code expertLoad[layer][expert]} is the share of routed assignments. */
+    public record StepMetrics(long step, double loss, double ce, double aux, double lr, double gradNorm,
+                              double tokensPerSecond, double[][] expertLoad) {}
+
+    /** How the run ended. */
+    public record Summary(long steps, double finalLoss, Evaluator.Result lastEvaluation, double seconds) {}
+
+    private final Path runDir;
+    private final Vlm model;
+    private final CharTokenizer tokenizer;
+    private final TrainSettings settings;
+    private final List<Example> train;
+    private final List<Example> validation;
+    private final ImageTransform transform;
+    private final Listener listener;
+
+    /** @param transform image preprocessing; null when the stage reads text only */
+    public Trainer(Path runDir, Vlm model, CharTokenizer tokenizer, TrainSettings settings,
+                   List<Example> train, List<Example> validation, ImageTransform transform, Listener listener) {
+        this.runDir = runDir;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.settings = settings;
+        this.train = train;
+        this.validation = validation;
+        this.transform = settings.stage().usesImages() ? transform : null;
+        this.listener = listener;
+    }
+
+    /**
+     * Trains until {@code settings.steps()}, or stops after {@code stopAfter} steps of this call
+     * (0: no limit; used to interrupt a run). With {@code resume}, continues from the run
+     * directory's last checkpoint exactly as an uninterrupted run would.
+     */
+    public Summary run(boolean resume, long stopAfter) {
+        long start = System.nanoTime();
+        Map<String, Tensor> params = model.parameters();
+        params.forEach((name, t) -> t.requiresGrad(settings.stage().trains(name)));
+        AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, 0.95, 1e-8, settings.weightDecay()));
+        Rng rng = new Rng(settings.seed() ^ 0x5EEC0DEL);
+        long step = 0, batches = 0;
+        MetricsLog metrics = new MetricsLog(runDir);
+        if (resume) {
+            step = ModelDirectory.loadWeights(runDir.resolve(ModelDirectory.WEIGHTS), model, n -> true);
+            if (step < 0) throw new UserException(runDir.resolve(ModelDirectory.WEIGHTS) + ": has no training step; cannot resume");
+            batches = TrainingState.restore(runDir, step, optimizer, rng);
+            metrics.truncateAfter(step);
+        } else {
+            ModelDirectory.writeConfig(runDir, model.config(), tokenizer);
+            metrics.reset();
+        }
+        LrSchedule schedule = settings.schedule();
+        SequenceEncoder encoder = new SequenceEncoder(tokenizer, model.config().maxTextTokens());
+        Evaluator evaluator = new Evaluator(model, tokenizer, transform, Math.max(settings.batchSize(), 16));
+        double lastLoss = Double.NaN;
+        Evaluator.Result lastEval = null;
+        long first = step;
+        try (BatchStream stream = new BatchStream(train, encoder, transform, settings.batchSize(), settings.seed(), batches)) {
+            while (step < settings.steps() && (stopAfter <= 0 || step - first < stopAfter)) {
+                long t0 = System.nanoTime();
+                for (Tensor p : params.values()) p.clearGrad();
+                double loss = 0, ce = 0, aux = 0;
+                long tokens = 0;
+                int layers = model.config().layers(), experts = model.config().numExperts();
+                double[][] load = new double[layers][experts];
+                for (int micro = 0; micro < settings.gradAccumulation(); micro++) {
+                    Batch batch = stream.next();
+                    Vlm.Output out = model.forward(batch.images(), batch.tokens(), batch.size(), ForwardContext.training(model.config(), rng));
+                    Vlm.Loss l = model.loss(out, batch.targets(), batch.size());
+                    float value = l.total().item();
+                    if (!Float.isFinite(value)) {
+                        throw new UserException("step " + (step + 1) + ": the loss is " + value + "; training stopped. The last checkpoint in "
+                                + runDir + " is intact; try a lower --lr or more --warmup");
+                    }
+                    loss += value / settings.gradAccumulation();
+                    ce += l.ce().item() / settings.gradAccumulation();
+                    aux += l.aux().item() / settings.gradAccumulation();
+                    Elementwise.scale(l.total(), 1f / settings.gradAccumulation()).backward();
+                    tokens += (long) batch.size() * (batch.length() + model.config().numVisualTokens());
+                    for (int layer = 0; layer < layers; layer++) {
+                        SparseMoe.Output m = out.moe().get(layer);
+                        double total = 0;
+                        for (int c : m.expertTokens()) total += c;
+                        for (int e = 0; e < experts; e++) load[layer][e] += m.expertTokens()[e] / total / settings.gradAccumulation();
+                    }
+                }
+                double norm = AdamW.clipGradNorm(params.values(), settings.clipNorm());
+                double lr = schedule.at(step);
+                optimizer.step(lr);
+                step++;
+                batches = stream.position();
+                lastLoss = loss;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                StepMetrics sm = new StepMetrics(step, loss, ce, aux, lr, norm, tokens / seconds, load);
+                metrics.step(sm);
+                listener.onStep(sm);
+                boolean last = step == settings.steps();
+                if (!validation.isEmpty() && (last || (settings.evalEvery() > 0 && step % settings.evalEvery() == 0))) {
+                    lastEval = evaluator.evaluate(validation, settings.evalLimit());
+                    metrics.evaluation(step, lastEval);
+                    listener.onEvaluation(step, lastEval);
+                }
+                if (last || (settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0)) {
+                    checkpoint(step, batches, optimizer, rng, metrics);
+                }
+            }
+        }
+        return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9);
+    }
+
+    private void checkpoint(long step, long batches, AdamW optimizer, Rng rng, MetricsLog metrics) {
+        TrainingState.write(runDir, step, batches, optimizer, rng);
+        ModelDirectory.writeWeights(runDir, model, step);
+        TrainingState.prune(runDir, step);
+        metrics.plot(model.config().topK(), model.config().numExperts());
+        listener.onCheckpoint(step);
+    }
+
+    /** Trainable parameters of a stage, for messages. */
+    public static List<String> trainable(Vlm model, Stage stage) {
+        List<String> out = new ArrayList<>();
+        for (String n : model.parameters().keySet()) if (stage.trains(n)) out.add(n);
+        return out;
+    }
+}
