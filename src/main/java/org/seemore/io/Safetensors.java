@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes safetensors files: tensors in the given order, contiguous in the data section, the JSON
@@ -51,8 +52,9 @@ public final class Safetensors {
         Path directory = absolute.getParent();
         Path temp = null;
         try {
-            temp = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // not Files.createTempFile: its owner-only permissions would carry over to the checkpoint
+            temp = directory.resolve("." + absolute.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeTo(channel, header, tensors);
                 channel.force(true);
             }

@@ -161,6 +161,15 @@ public final class SafetensorsFile {
         }
     }
 
+    /** The named tensor as ints (I32, or I64 values that fit); errors name the file. */
+    public int[] ints(String name) {
+        try {
+            return get(name).toInts();
+        } catch (UserException e) {
+            throw inFile(e);
+        }
+    }
+
     /** A metadata value; a missing key is an error naming the file. */
     public String metadata(String key) {
         String value = metadata.get(key);

@@ -2,6 +2,7 @@ package org.seemore.io;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.seemore.UserException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Round trips through the writer and reader, and hand-built F16 / BF16 / I32 files with known values. */
 class SafetensorsTest {
@@ -50,6 +52,8 @@ class SafetensorsTest {
         assertThat(read.get("empty").toFloats()).isEmpty();
         assertThat(read.longs("tokens")).containsExactly(-100, 0, Long.MAX_VALUE);
         assertThat(read.get("step").toInts()).containsExactly(7);
+        assertThatThrownBy(() -> read.ints("tokens")).isInstanceOf(UserException.class)
+                .hasMessageContaining("round.safetensors").hasMessageContaining("'tokens'").hasMessageContaining("does not fit");
         assertThat(read.get("none").numel()).isZero();
         assertThat(read.contains("tokens")).isTrue();
         assertThat(read.contains("missing")).isFalse();
@@ -81,6 +85,12 @@ class SafetensorsTest {
         assertThat(read.floats("p")).containsExactly(4, 5, 6);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("checkpoint.safetensors");
+        }
+        Path plain = dir.resolve("plain.safetensors");
+        Safetensors.write(plain, Map.of(), List.of());
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            // the checkpoint gets the same permissions as a plainly written file, not a temp file's owner-only ones
+            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
         }
     }
 

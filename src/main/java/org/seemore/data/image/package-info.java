@@ -1,0 +1,11 @@
+/**
+ * Images: where they come from ({@link org.seemore.data.image.ImageSource}), decoding PNG, JPEG,
+ * GIF and BMP to 8-bit RGB as Pillow's {@code convert("RGB")} does
+ * ({@link org.seemore.data.image.ImageDecoder}), Pillow's antialiased bilinear resize
+ * ({@link org.seemore.data.image.Resize}) and the model's normalization
+ * ({@link org.seemore.data.image.ImageTransform}).
+ *
+ * <p>Pixel layout: {@link org.seemore.data.image.RgbImage} is interleaved (H, W, 3) bytes; the
+ * model input is float (C, H, W) with C = 3 in R, G, B order, H = W = S the input size.
+ */
+package org.seemore.data.image;
