@@ -1,17 +1,92 @@
 package org.seemore.tensor.kernels;
 
+import java.util.Arrays;
+
 /**
  * Single-precision general matrix multiply on row-major arrays:
  * {@code C[m,n] = (accumulate ? C : 0) + op(A)[m,k] · op(B)[k,n]}, where op transposes when the flag is set.
  * A is stored {@code [m,k]} (or {@code [k,m]} when transposed) with leading dimension lda; likewise B and C.
+ *
+ * <p>The three products of a linear layer are all this call: {@code Y = X·Wᵀ} is (false, true),
+ * {@code dX = dY·W} is (false, false) and {@code dW = dYᵀ·X} is (true, false). Large products run
+ * on the {@link Parallel} pool through {@link GemmBlocked}; small ones stay on the calling thread.
+ * {@link GemmReference} is the plain triple loop this is tested against.
  */
 public final class Gemm {
+    /** Below this many multiply-adds (m·n·k) a product stays on the calling thread: a hand-off costs more. */
+    static final long PARALLEL_THRESHOLD = 1L << 20;
+
     private Gemm() {}
 
+    /** Computes {@code C = (accumulate ? C : 0) + op(A)·op(B)}; see the class comment. */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        GemmReference.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, Parallel.threads());
+    }
+
+    /**
+     * {@code batch} independent products with the {@link #gemm} contract; item t reads A at
+     * {@code aOff + t*strideA}, B at {@code bOff + t*strideB} and writes C at {@code cOff + t*strideC}.
+     * Items are spread over the pool (attention: one small product per batch element and head).
+     */
+    public static void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
+                                   float[] a, int aOff, int lda, int strideA,
+                                   float[] b, int bOff, int ldb, int strideB,
+                                   float[] c, int cOff, int ldc, int strideC, boolean accumulate) {
+        if (batch < 0) {
+            throw new IllegalArgumentException("batch must be >= 0, got " + batch);
+        }
+        int threads = Parallel.threads();
+        long work = (long) m * n * k;
+        if (batch < threads && work >= PARALLEL_THRESHOLD) {
+            for (int t = 0; t < batch; t++) { // few large items: each one uses the whole pool
+                gemm(transA, transB, m, n, k, a, aOff + t * strideA, lda, b, bOff + t * strideB, ldb,
+                        c, cOff + t * strideC, ldc, accumulate, threads);
+            }
+        } else if (work * batch < PARALLEL_THRESHOLD) {
+            for (int t = 0; t < batch; t++) {
+                gemm(transA, transB, m, n, k, a, aOff + t * strideA, lda, b, bOff + t * strideB, ldb,
+                        c, cOff + t * strideC, ldc, accumulate, 1);
+            }
+        } else {
+            Parallel.parallelFor(batch, t -> gemm(transA, transB, m, n, k, a, aOff + t * strideA, lda,
+                    b, bOff + t * strideB, ldb, c, cOff + t * strideC, ldc, accumulate, 1));
+        }
+    }
+
+    /** {@link #gemm} on at most {@code threads} threads. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        checkShape(transA, transB, m, n, k, lda, ldb, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        long work = (long) m * n * k;
+        int useThreads = work < PARALLEL_THRESHOLD ? 1 : threads;
+        GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, useThreads);
+    }
+
+    private static void checkShape(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        }
+        int aWidth = transA ? m : k;
+        int bWidth = transB ? k : n;
+        if (lda < aWidth || ldb < bWidth || ldc < n) {
+            throw new IllegalArgumentException("gemm leading dimensions too small: lda=" + lda + " (need >= " + aWidth
+                    + "), ldb=" + ldb + " (need >= " + bWidth + "), ldc=" + ldc + " (need >= " + n + ")");
+        }
     }
 }

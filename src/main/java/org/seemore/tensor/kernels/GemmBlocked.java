@@ -1,0 +1,167 @@
+package org.seemore.tensor.kernels;
+
+import static org.seemore.tensor.kernels.GemmMicroKernel.LANES;
+import static org.seemore.tensor.kernels.GemmMicroKernel.MR;
+import static org.seemore.tensor.kernels.GemmMicroKernel.NR;
+import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The cache-blocked GEMM driver after Goto and van de Geijn, "Anatomy of High-Performance Matrix
+ * Multiplication" (ACM TOMS 2008), in the loop order of BLIS:
+ * <pre>
+ * for jc in N by NC:                 B block [KC x NC] packed once, shared by all threads (L3)
+ *   for pc in K by KC:
+ *     for ic in M by MC:             A block [MC x KC] packed per thread (L2)
+ *       for jr in NC by NR:          B sliver [KC x NR] stays in L1 ...
+ *         for ir in MC by MR:        ... while the A slivers stream past it
+ *           micro-kernel: C[MR x NR] += A sliver · B sliver
+ * </pre>
+ * Threads split the rows of C (each packs its own A) or, when C has too few rows, its columns.
+ * Edge tiles go through a small scratch tile, so the kernel only ever sees full tiles.
+ */
+final class GemmBlocked {
+    /** Depth of a packed block: a B sliver is KC x NR floats (32 KB at 256 x 32). */
+    static final int KC = Integer.getInteger("seemore.gemm.kc", 256);
+    /** Rows of a packed A block, a multiple of MR: MC x KC floats (128 KB) sit in L2. */
+    static final int MC = Integer.getInteger("seemore.gemm.mc", 128) / MR * MR;
+    /** Columns of a packed B block, a multiple of NR: KC x NC floats (4 MB) sit in L3. */
+    static final int NC = Integer.getInteger("seemore.gemm.nc", 4096) / NR * NR;
+
+    /** Per-thread packing buffers, grown on demand and then reused. */
+    private static final class Workspace {
+        float[] packA = new float[0];
+        float[] packB = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] packA(int size) {
+            if (packA.length < size) {
+                packA = new float[size];
+            }
+            return packA;
+        }
+
+        float[] packB(int size) {
+            if (packB.length < size) {
+                packB = new float[size];
+            }
+            return packB;
+        }
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private GemmBlocked() {}
+
+    /** The {@link Gemm#gemm} contract for m, n, k > 0, on up to {@code threads} threads of {@link Parallel}. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        int mSlivers = ceilDiv(m, MR);
+        int rowGroups = threads;
+        while (rowGroups > 1 && (threads % rowGroups != 0 || mSlivers < 2 * rowGroups)) {
+            rowGroups--;
+        }
+        int tm = rowGroups;
+        int tn = threads / rowGroups;
+        int kBlocks = ceilDiv(k, KC);
+        int kcMax = ceilDiv(k, kBlocks);
+        int nBlocks = ceilDiv(n, NC);
+        int ncMax = roundUp(ceilDiv(n, nBlocks), NR);
+        float[] bp = WORKSPACE.get().packB(kcMax * ncMax);
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc);
+            int nSlivers = ceilDiv(nc, NR);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                boolean add = accumulate || pc > 0;
+                Block block = new Block(transA, a, aOff, lda, bp, c, cOff, ldc, jc, nc, pc, kc, add);
+                if (threads == 1) {
+                    GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, nSlivers);
+                    block.compute(0, m, 0, nSlivers);
+                } else {
+                    final int jcF = jc;
+                    final int pcF = pc;
+                    Parallel.parallelFor(threads, t -> GemmPacking.packB(transB, b, bOff, ldb, pcF, kc, jcF, nc, bp,
+                            nSlivers * t / threads, nSlivers * (t + 1) / threads));
+                    Parallel.parallelFor(tm * tn, t -> {
+                        int rt = t / tn;
+                        int ct = t % tn;
+                        block.compute(Math.min(m, mSlivers * rt / tm * MR), Math.min(m, mSlivers * (rt + 1) / tm * MR),
+                                nSlivers * ct / tn, nSlivers * (ct + 1) / tn);
+                    });
+                }
+            }
+        }
+    }
+
+    /** One (jc, pc) step: a packed B block and where its products go. */
+    private record Block(boolean transA, float[] a, int aOff, int lda, float[] bp,
+                         float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, boolean add) {
+
+        /** Rows [i0, i1) of C times B slivers [s0, s1), on the calling thread. */
+        void compute(int i0, int i1, int s0, int s1) {
+            if (i0 >= i1 || s0 >= s1) {
+                return;
+            }
+            Workspace ws = WORKSPACE.get();
+            int rows = i1 - i0;
+            int mcMax = roundUp(ceilDiv(rows, ceilDiv(rows, MC)), MR);
+            float[] ap = ws.packA(mcMax * kc);
+            for (int ic = i0; ic < i1; ic += mcMax) {
+                int mc = Math.min(mcMax, i1 - ic);
+                int aSlivers = ceilDiv(mc, MR);
+                GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, aSlivers);
+                for (int s = s0; s < s1; s++) {
+                    int j = jc + s * NR;
+                    int cols = Math.min(NR, jc + nc - j);
+                    int bi = s * kc * NR;
+                    for (int r = 0; r < aSlivers; r++) {
+                        int i = ic + r * MR;
+                        int ci = cOff + i * ldc + j;
+                        int tileRows = Math.min(MR, ic + mc - i);
+                        if (tileRows == MR && cols == NR) {
+                            if (!add) {
+                                zeroTile(c, ci, ldc);
+                            }
+                            GemmMicroKernel.kernel(kc, ap, r * kc * MR, bp, bi, c, ci, ldc);
+                        } else {
+                            edgeTile(ws.tile, tileRows, cols, ap, r * kc * MR, bi, ci);
+                        }
+                    }
+                }
+            }
+        }
+
+        /** A partial tile: run the kernel on a scratch tile and copy back the part inside C. */
+        private void edgeTile(float[] tile, int rows, int cols, float[] ap, int ai, int bi, int ci) {
+            java.util.Arrays.fill(tile, 0f);
+            if (add) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(c, ci + r * ldc, tile, r * NR, cols);
+                }
+            }
+            GemmMicroKernel.kernel(kc, ap, ai, bp, bi, tile, 0, NR);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(tile, r * NR, c, ci + r * ldc, cols);
+            }
+        }
+    }
+
+    private static void zeroTile(float[] c, int ci, int ldc) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int r = 0; r < MR; r++) {
+            zero.intoArray(c, ci + r * ldc);
+            zero.intoArray(c, ci + r * ldc + LANES);
+        }
+    }
+
+    static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    static int roundUp(int x, int multiple) {
+        return ceilDiv(x, multiple) * multiple;
+    }
+}

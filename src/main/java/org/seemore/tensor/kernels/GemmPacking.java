@@ -1,0 +1,101 @@
+package org.seemore.tensor.kernels;
+
+import static org.seemore.tensor.kernels.GemmMicroKernel.LANES;
+import static org.seemore.tensor.kernels.GemmMicroKernel.MR;
+import static org.seemore.tensor.kernels.GemmMicroKernel.NR;
+import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Copies blocks of A and B into the layouts the {@link GemmMicroKernel} streams with unit stride;
+ * the transposes are handled here, so all four {@code (transA, transB)} cases share one kernel.
+ *
+ * <ul>
+ *   <li>A block, rows [i0, i0+mc) × columns [p0, p0+kc) of op(A): slivers of {@value GemmMicroKernel#MR}
+ *       rows, each stored step-major: {@code ap[s*kc*MR + p*MR + r] = op(A)[i0 + s*MR + r, p0 + p]}.
+ *   <li>B block, rows [p0, p0+kc) × columns [j0, j0+nc) of op(B): slivers of NR columns:
+ *       {@code bp[s*kc*NR + p*NR + j] = op(B)[p0 + p, j0 + s*NR + j]}.
+ * </ul>
+ * Rows or columns past the edge of the matrix are stored as zeros, so the kernel always computes full tiles.
+ */
+final class GemmPacking {
+    private GemmPacking() {}
+
+    /** Packs the A slivers [s0, s1) of the block at (i0, p0); mc is the block's row count (the last sliver may be short). */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                      float[] ap, int s0, int s1) {
+        for (int s = s0; s < s1; s++) {
+            int rows = Math.min(MR, mc - s * MR);
+            int dst = s * kc * MR;
+            int i = i0 + s * MR;
+            if (transA) {
+                packContiguous(a, aOff + p0 * lda + i, lda, rows, kc, ap, dst, MR);
+            } else {
+                packStrided(a, aOff + i * lda + p0, lda, rows, kc, ap, dst, MR);
+            }
+        }
+    }
+
+    /** Packs the B slivers [s0, s1) of the block at (p0, j0); nc is the block's column count. */
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
+                      float[] bp, int s0, int s1) {
+        for (int s = s0; s < s1; s++) {
+            int cols = Math.min(NR, nc - s * NR);
+            int dst = s * kc * NR;
+            int j = j0 + s * NR;
+            if (transB) {
+                packStrided(b, bOff + j * ldb + p0, ldb, cols, kc, bp, dst, NR);
+            } else if (cols == NR) {
+                packRowsOfTwoVectors(b, bOff + p0 * ldb + j, ldb, kc, bp, dst);
+            } else {
+                packContiguous(b, bOff + p0 * ldb + j, ldb, cols, kc, bp, dst, NR);
+            }
+        }
+    }
+
+    /**
+     * Source lines run along the sliver's width: step p reads {@code width} consecutive floats at
+     * {@code src + p*ld} into {@code dst + p*stride}, zero-filling up to stride.
+     */
+    private static void packContiguous(float[] x, int src, int ld, int width, int kc,
+                                       float[] dst, int d, int stride) {
+        for (int p = 0; p < kc; p++) {
+            int from = src + p * ld;
+            int to = d + p * stride;
+            System.arraycopy(x, from, dst, to, width);
+            if (width < stride) {
+                Arrays.fill(dst, to + width, to + stride, 0f);
+            }
+        }
+    }
+
+    /** The B fast case: step p copies the NR = two vectors at {@code src + p*ld}. */
+    private static void packRowsOfTwoVectors(float[] x, int src, int ld, int kc, float[] dst, int d) {
+        for (int p = 0; p < kc; p++) {
+            int from = src + p * ld;
+            int to = d + p * NR;
+            FloatVector.fromArray(SPECIES, x, from).intoArray(dst, to);
+            FloatVector.fromArray(SPECIES, x, from + LANES).intoArray(dst, to + LANES);
+        }
+    }
+
+    /**
+     * Source lines run along k (a transpose): line q of the sliver (q < width) is the kc floats at
+     * {@code src + q*ld}, and lands at {@code dst[d + p*stride + q]}; lines past width are zeros.
+     */
+    private static void packStrided(float[] x, int src, int ld, int width, int kc,
+                                    float[] dst, int d, int stride) {
+        if (width < stride) {
+            Arrays.fill(dst, d, d + kc * stride, 0f);
+        }
+        for (int q = 0; q < width; q++) {
+            int from = src + q * ld;
+            int to = d + q;
+            for (int p = 0; p < kc; p++) {
+                dst[to + p * stride] = x[from + p];
+            }
+        }
+    }
+}
