@@ -1,0 +1,22 @@
+package org.seemore.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.seemore.UserException;
+
+/** Writes a command's JSON report (a report file may be overwritten: it is the command's own output). */
+final class JsonReport {
+    private JsonReport() {}
+
+    static void write(Path file, Object value) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) throw new UserException("--json " + file + ": directory " + parent + " does not exist");
+        try {
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), value);
+        } catch (IOException e) {
+            throw new UserException("--json " + file + ": cannot write: " + e.getMessage());
+        }
+    }
+}
