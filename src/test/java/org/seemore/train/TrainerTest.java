@@ -1,0 +1,120 @@
+package org.seemore.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seemore.UserException;
+import org.seemore.data.Example;
+import org.seemore.data.image.ImageTransform;
+import org.seemore.data.synth.ShapesConfig;
+import org.seemore.data.synth.ShapesDataset;
+import org.seemore.data.synth.Split;
+import org.seemore.data.text.CharTokenizer;
+import org.seemore.model.ModelDirectory;
+import org.seemore.model.Presets;
+import org.seemore.model.Vlm;
+import org.seemore.tensor.Tensor;
+
+class TrainerTest {
+    private final List<Example> data = ShapesDataset.generate(new ShapesConfig(32, 3), Split.TRAIN, 24);
+    private final CharTokenizer tokenizer = CharTokenizer.forExamples(data);
+    private final ImageTransform transform = ImageTransform.imagenet(32);
+
+    private Vlm tinyModel() {
+        return new Vlm(Presets.get("tiny", tokenizer.vocabSize()).withDropout(0.1), 21);
+    }
+
+    private TrainSettings settings(int steps, int checkpointEvery) {
+        return new TrainSettings(steps, 4, 2, 3e-3, 0.1, 2, 0.1, 1.0, 0, 4, checkpointEvery, 5, Stage.FULL);
+    }
+
+    @Test
+    void aResumedRunMatchesAnUninterruptedOneStepForStep(@TempDir Path tmp) {
+        Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
+        Vlm a = tinyModel();
+        new Trainer(mkdir(straight), a, tokenizer, settings(6, 3), data, data.subList(0, 4), transform, new Trainer.Listener() {}).run(false, 0);
+
+        Vlm b = tinyModel();
+        Trainer.Summary first = new Trainer(mkdir(resumed), b, tokenizer, settings(6, 3), data, data.subList(0, 4), transform, new Trainer.Listener() {}).run(false, 4);
+        assertThat(first.steps()).isEqualTo(4); // interrupted after step 4; the checkpoint is from step 3
+        ModelDirectory.Loaded reloaded = ModelDirectory.load(resumed);
+        assertThat(reloaded.step()).isEqualTo(3);
+        new Trainer(resumed, reloaded.model(), reloaded.tokenizer(), settings(6, 3), data, data.subList(0, 4), transform, new Trainer.Listener() {}).run(true, 0);
+
+        Map<String, Tensor> expected = a.parameters(), actual = reloaded.model().parameters();
+        for (String name : expected.keySet()) {
+            assertThat(actual.get(name).toArray()).as(name).containsExactly(expected.get(name).toArray());
+        }
+        assertThat(lines(straight.resolve("metrics.jsonl"))).isEqualTo(withoutSpeed(lines(resumed.resolve("metrics.jsonl"))));
+        assertThat(straight.resolve("loss.png")).exists();
+        assertThat(straight.resolve("experts.png")).exists();
+    }
+
+    @Test
+    void checkpointsAreCompleteModelDirectoriesWithOneTrainingState(@TempDir Path tmp) throws Exception {
+        Vlm model = tinyModel();
+        new Trainer(tmp, model, tokenizer, settings(4, 2), data, List.of(), transform, new Trainer.Listener() {}).run(false, 0);
+        try (var files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("training-state-")).toList())
+                    .containsExactly("training-state-4.safetensors");
+        }
+        ModelDirectory.Loaded loaded = ModelDirectory.load(tmp);
+        for (var e : model.parameters().entrySet()) {
+            assertThat(loaded.model().parameters().get(e.getKey()).toArray()).containsExactly(e.getValue().toArray());
+        }
+        assertThat(loaded.step()).isEqualTo(4);
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunAndKeepsTheLastCheckpoint(@TempDir Path tmp) {
+        Vlm model = tinyModel();
+        Trainer.Listener poison = new Trainer.Listener() {
+            @Override
+            public void onCheckpoint(long step) {
+                model.parameters().get("decoder.lm_head.bias").data()[0] = Float.NaN; // after the step-2 checkpoint
+            }
+        };
+        assertThatThrownBy(() -> new Trainer(tmp, model, tokenizer, settings(4, 2), data, List.of(), transform, poison).run(false, 0))
+                .isInstanceOf(UserException.class).hasMessageContaining("the loss is NaN").hasMessageContaining("intact");
+        assertThat(ModelDirectory.load(tmp).step()).isEqualTo(2);
+    }
+
+    @Test
+    void theTinyModelLearnsToCaptionASmallFixedSet(@TempDir Path tmp) {
+        List<Example> few = data.subList(0, 8);
+        CharTokenizer tok = CharTokenizer.forExamples(few);
+        Vlm model = new Vlm(Presets.get("tiny", tok.vocabSize()), 2);
+        TrainSettings s = new TrainSettings(150, 8, 1, 1e-2, 0.1, 10, 0.0, 1.0, 0, 8, 0, 1, Stage.FULL);
+        Trainer.Summary summary = new Trainer(tmp, model, tok, s, few, few, transform, new Trainer.Listener() {}).run(false, 0);
+        List<String> lines = lines(tmp.resolve("metrics.jsonl"));
+        double firstLoss = Double.parseDouble(lines.get(0).replaceAll(".*\"loss\":([0-9.]+).*", "$1"));
+        assertThat(summary.finalLoss()).isLessThan(firstLoss / 5);
+        assertThat(summary.lastEvaluation().exactMatch()).isGreaterThanOrEqualTo(0.75);
+    }
+
+    private static Path mkdir(Path p) {
+        try {
+            return Files.createDirectories(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> lines(Path p) {
+        try {
+            return Files.readAllLines(p).stream().map(l -> l.replaceAll("\"tokens_per_s\":[0-9]+,", "")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> withoutSpeed(List<String> l) {
+        return l;
+    }
+}
