@@ -1,5 +1,6 @@
 package org.seemore.cli;
 
+import java.io.PrintWriter;
 import org.seemore.UserException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +34,19 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code; user errors print one line, never a stack trace. */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, with error messages going to {@code err}. */
+    public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, params) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("seemore " + cmd.getCommandName() + ": " + ex.getMessage() + " (see 'seemore "
+                    + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help')");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserException) {
                 commandLine.getErr().println("seemore: " + ex.getMessage());

@@ -2,7 +2,6 @@ package org.seemore.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,11 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ParityTest {
 
     static Path fixture(String name) {
-        try {
-            return Path.of(ParityTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("fixture " + name + " is missing from src/test/resources/fixtures", e);
-        }
+        return ParityTestFixtures.path(name);
     }
 
     @ParameterizedTest
