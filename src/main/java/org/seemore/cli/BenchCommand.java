@@ -1,13 +1,17 @@
 package org.seemore.cli;
 
-import org.seemore.UserException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code seemore bench} (not yet implemented). */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Not yet implemented.")
+/** {@code seemore bench}: the benchmarks. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: gemm (the matrix kernel) and train (the model).",
+        subcommands = {BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        throw new UserException("'bench' is not implemented yet");
+        spec.commandLine().usage(System.out);
     }
 }

@@ -10,6 +10,7 @@ import org.seemore.model.vision.VisionEncoder;
 import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.NnOps;
+import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Rng;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
@@ -69,8 +70,15 @@ public final class Vlm {
      * visual + text positions.
      */
     public Output forward(Tensor images, int[] tokens, int batch, ForwardContext ctx) {
-        Tensor visionRows = images == null ? null : encodeImages(images, ctx);
-        Tensor prefix = visionRows == null ? null : projector.forward(visionRows); // (B, Nv, C)
+        Tensor visionRows = null, prefix = null;
+        if (images != null) {
+            try (var s = Profiler.scope("vision encoder")) {
+                visionRows = encodeImages(images, ctx);                           // (B, Nv, D)
+            }
+            try (var s = Profiler.scope("projector")) {
+                prefix = projector.forward(visionRows);                           // (B, Nv, C)
+            }
+        }
         Decoder.Output out = decoder.forward(prefix, tokens, batch, ctx);
         Tensor aux = null, z = null;
         for (SparseMoe.Output m : out.moe()) {
@@ -91,6 +99,12 @@ public final class Vlm {
      * against {@code logits[b, Nv + t]}: one batch-wide mean over the counted positions.
      */
     public Loss loss(Output out, int[] targets, int batch) {
+        try (var s = Profiler.scope("loss")) {
+            return lossOf(out, targets, batch);
+        }
+    }
+
+    private Loss lossOf(Output out, int[] targets, int batch) {
         Tensor logits = out.logits();
         int l = logits.dim(1), v = logits.dim(2), t = targets.length / batch, nv = l - t;
         Tensor text = nv == 0 ? logits : Shaping.slice(logits, 1, nv, t);    // (B, T, V)

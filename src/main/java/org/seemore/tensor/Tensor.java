@@ -34,6 +34,7 @@ public final class Tensor {
     private Tensor[] parents;
     private Backward backward;
     private String name;
+    private String component; // the profiler's component at creation, when profiling
 
     private Tensor(float[] data, int offset, int[] shape) {
         this.shape = shape;
@@ -99,6 +100,7 @@ public final class Tensor {
         out.requiresGrad = true;
         out.parents = parents;
         out.backward = backward;
+        out.component = Profiler.current();
         return out;
     }
 
@@ -173,7 +175,15 @@ public final class Tensor {
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backward == null) continue;
-            if (t.grad != null) t.backward.apply(t);
+            if (t.grad != null) {
+                if (Profiler.enabled()) {
+                    long t0 = System.nanoTime();
+                    t.backward.apply(t);
+                    Profiler.addBackward(t.component, System.nanoTime() - t0);
+                } else {
+                    t.backward.apply(t);
+                }
+            }
             // release the graph and the intermediate gradient as soon as they are used
             t.backward = null;
             t.parents = null;

@@ -11,6 +11,7 @@ import org.seemore.nn.Linear;
 import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.Indexing;
+import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
@@ -59,13 +60,21 @@ public final class Decoder {
      * prefix (B, Nv, C) or null, tokens (B*T) row-major -> logits (B, Nv+T, V).
      */
     public Output forward(Tensor prefix, int[] tokens, int batch, ForwardContext ctx) {
+        try (var s = Profiler.scope("decoder (embeddings, norms, head)")) {
+            return forwardBlocks(prefix, tokens, batch, ctx);
+        }
+    }
+
+    private Output forwardBlocks(Tensor prefix, int[] tokens, int batch, ForwardContext ctx) {
         Tensor x = embed(prefix, tokens, batch, 0);                          // (B, L, C)
         x = ctx.dropout(x);
         int b = x.dim(0), l = x.dim(1), c = config.width();
         List<SparseMoe.Output> stats = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
-            x = Elementwise.add(x, ctx.dropout(block.attn.forward(block.ln1.forward(x))));
+            try (var s = Profiler.scope("attention")) {
+                x = Elementwise.add(x, ctx.dropout(block.attn.forward(block.ln1.forward(x))));
+            }
             SparseMoe.Output m = block.moe.forward(Shaping.reshape(block.ln2.forward(x), b * l, c), i, ctx);
             stats.add(m);
             x = Elementwise.add(x, ctx.dropout(Shaping.reshape(m.y(), b, l, c)));

@@ -9,6 +9,7 @@ import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.Indexing;
 import org.seemore.tensor.NnOps;
+import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Reductions;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
@@ -48,17 +49,30 @@ public final class SparseMoe {
 
     /** x (N, C) -> (N, C) plus the routing statistics and auxiliary losses. */
     public Output forward(Tensor x, int layer, ForwardContext ctx) {
+        Router.Routing routing;
+        Tensor aux, zLoss;
+        try (var s = Profiler.scope("moe router")) {
+            routing = router.route(x, layer, ctx);
+            aux = balancingLoss(routing);
+            zLoss = config.routerZLossCoef() > 0 ? zLoss(routing) : null;
+        }
+        try (var s = Profiler.scope("moe experts")) {
+            return dispatch(x, routing, aux, zLoss);
+        }
+    }
+
+    /** Runs each expert on its tokens and adds the weighted outputs back at their rows. */
+    private Output dispatch(Tensor x, Router.Routing routing, Tensor aux, Tensor zLoss) {
         int n = x.dim(0), c = x.dim(1), k = config.topK(), numExperts = config.numExperts();
-        Router.Routing routing = router.route(x, layer, ctx);
         int[] routes = routing.experts();
         int capacity = config.capacityFactor() > 0
                 ? (int) Math.ceil(config.capacityFactor() * n * k / numExperts) : Integer.MAX_VALUE;
 
         // group the (token, slot) assignments by expert, in token order
         int[] counts = new int[numExperts];
+        for (int e : routes) counts[e]++;
         int[][] rows = new int[numExperts][], slots = new int[numExperts][];
         int[] fill = new int[numExperts];
-        for (int e : routes) counts[e]++;
         for (int e = 0; e < numExperts; e++) {
             int len = Math.min(counts[e], capacity);
             rows[e] = new int[len];
@@ -67,7 +81,10 @@ public final class SparseMoe {
         int dropped = 0;
         for (int i = 0; i < routes.length; i++) {
             int e = routes[i];
-            if (fill[e] == rows[e].length) { dropped++; continue; }
+            if (fill[e] == rows[e].length) {
+                dropped++;
+                continue;
+            }
             rows[e][fill[e]] = i / k;
             slots[e][fill[e]++] = i;
         }
@@ -83,18 +100,26 @@ public final class SparseMoe {
             Tensor we = Indexing.indexSelect(weightsFlat, slots[e]);          // (n_e, 1)
             y = Indexing.indexAdd(y, rows[e], Elementwise.mul(ye, we));
         }
+        return new Output(y, aux, zLoss, routes, processed, dropped);
+    }
 
-        // load balancing: f_e = share of tokens that picked e (no gradient), P_e = mean router probability
+    /**
+     * {@code E * sum_e f_e * P_e}: f_e the share of tokens that picked e among their top-k (no
+     * gradient), P_e the mean router probability of e over all tokens. Balanced routing gives top_k.
+     */
+    private Tensor balancingLoss(Router.Routing routing) {
+        int n = routing.logits().dim(0), numExperts = config.numExperts();
+        int[] counts = new int[numExperts];
+        for (int e : routing.experts()) counts[e]++;
         float[] f = new float[numExperts];
         for (int e = 0; e < numExperts; e++) f[e] = (float) counts[e] / n;
         Tensor probs = Reductions.mean(NnOps.softmax(routing.logits(), false), 0, false); // (E)
-        Tensor aux = Elementwise.scale(Reductions.sumAll(Elementwise.mul(Tensor.of(f, numExperts), probs)), numExperts);
+        return Elementwise.scale(Reductions.sumAll(Elementwise.mul(Tensor.of(f, numExperts), probs)), numExperts);
+    }
 
-        Tensor zLoss = null;
-        if (config.routerZLossCoef() > 0) {
-            Tensor lse = NnOps.logSumExp(routing.logits());                  // (N)
-            zLoss = Reductions.meanAll(Elementwise.mul(lse, lse));
-        }
-        return new Output(y, aux, zLoss, routes, processed, dropped);
+    /** The router z-loss, mean over tokens of logsumexp(logits)^2 (ST-MoE, Zoph et al. 2022). */
+    private static Tensor zLoss(Router.Routing routing) {
+        Tensor lse = NnOps.logSumExp(routing.logits());                      // (N)
+        return Reductions.meanAll(Elementwise.mul(lse, lse));
     }
 }

@@ -1,0 +1,44 @@
+package org.seemore.bench;
+
+import org.seemore.model.VlmConfig;
+
+/**
+ * The floating-point operations of the matrix products in one pass of the model, counted from the
+ * shapes (2·m·n·k per product) and the routing actually taken. The backward pass runs two products
+ * per forward product (input and weight gradients), except where the input needs no gradient
+ * (the patch embedding's pixels).
+ */
+public final class MatmulFlops {
+    private MatmulFlops() {}
+
+    /** Forward FLOPs; {@code expertRows} is the total number of token-expert assignments processed. */
+    public static double forward(VlmConfig c, int batch, int textTokens, long expertRows) {
+        double f = 0;
+        int n = c.numPatches(), seq = n + 1, d = c.visionWidth(), hdV = d / c.visionHeads();
+        long vRows = (long) batch * seq;
+        f += 2.0 * batch * n * d * (3.0 * c.patchSize() * c.patchSize());    // patch embedding
+        for (int l = 0; l < c.visionLayers(); l++) {
+            f += 2.0 * vRows * d * 3 * d + 2.0 * vRows * d * d;                 // qkv, proj
+            f += 2.0 * batch * c.visionHeads() * seq * seq * hdV * 2;          // scores, weighted values
+            f += 2.0 * vRows * d * 4 * d * 2;                                   // mlp
+        }
+        int nv = c.numVisualTokens(), len = nv + textTokens, w = c.width(), hd = w / c.heads();
+        f += 2.0 * batch * nv * (d * 4.0 * d + 4.0 * d * w);                    // projector
+        long rows = (long) batch * len;
+        for (int l = 0; l < c.layers(); l++) {
+            f += 2.0 * rows * w * 3 * w + 2.0 * rows * w * w;                   // qkv, proj
+            f += 2.0 * batch * c.heads() * (double) len * len * hd * 2;         // full square (the kernel computes it; masking is after)
+            f += 2.0 * rows * w * c.numExperts() * 2;                           // router gate + noise
+        }
+        f += 2.0 * expertRows * w * 4 * w * 2;                                  // experts, all layers
+        f += 2.0 * rows * w * c.vocabSize();                                    // lm head
+        return f;
+    }
+
+    /** Forward + backward FLOPs of a training step. */
+    public static double trainStep(VlmConfig c, int batch, int textTokens, long expertRows) {
+        double fwd = forward(c, batch, textTokens, expertRows);
+        double patchInput = 2.0 * batch * c.numPatches() * c.visionWidth() * (3.0 * c.patchSize() * c.patchSize());
+        return fwd + 2 * fwd - patchInput;
+    }
+}

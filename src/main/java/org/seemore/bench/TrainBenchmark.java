@@ -1,0 +1,145 @@
+package org.seemore.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.seemore.model.ForwardContext;
+import org.seemore.model.Vlm;
+import org.seemore.model.VlmConfig;
+import org.seemore.model.moe.SparseMoe;
+import org.seemore.nn.Attention;
+import org.seemore.tensor.GradMode;
+import org.seemore.tensor.Profiler;
+import org.seemore.tensor.Rng;
+import org.seemore.tensor.Tensor;
+import org.seemore.train.AdamW;
+
+/**
+ * Times the model on random data of a given shape: training steps (forward with dropout and routing
+ * noise, backward, clipping, AdamW), the inference forward of the same batch, the encoding of one
+ * image, and KV-cache generation for one image.
+ */
+public final class TrainBenchmark {
+
+    /** What to measure. */
+    public record Settings(VlmConfig config, int batch, int textTokens, int warmup, int repeats, int newTokens, boolean profile) {}
+
+    /** The figures; {@code profile} maps component to ms per step {forward, backward}. */
+    public record Result(double trainStepMs, double trainGflops, double forwardMs, double imageEncodeMs,
+                         double generateTokensPerS, double timeToFirstTokenMs, double peakRssMb,
+                         Map<String, double[]> profile) {}
+
+    public static Result run(Settings s) {
+        VlmConfig c = s.config();
+        Vlm model = new Vlm(c, 1);
+        Rng rng = new Rng(2);
+        int b = s.batch(), t = s.textTokens();
+        Tensor images = Tensor.of(rng.normal(b * 3 * c.imageSize() * c.imageSize(), 0f, 1f), b, 3, c.imageSize(), c.imageSize());
+        int[] tokens = new int[b * t], targets = new int[b * t];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = rng.nextInt(c.vocabSize());
+            targets[i] = rng.nextInt(c.vocabSize());
+        }
+        AdamW adam = new AdamW(model.parameters(), AdamW.Settings.defaults());
+        long[] expertRows = new long[1];
+        Runnable step = () -> {
+            for (Tensor p : model.parameters().values()) p.clearGrad();
+            Vlm.Output out = model.forward(images, tokens, b, ForwardContext.training(c, rng));
+            model.loss(out, targets, b).total().backward();
+            long t0 = System.nanoTime();
+            AdamW.clipGradNorm(model.parameters().values(), 1.0);
+            adam.step(1e-4);
+            if (Profiler.enabled()) Profiler.add("optimizer", System.nanoTime() - t0, 0);
+            long rows = 0;
+            for (SparseMoe.Output m : out.moe()) for (int n : m.expertTokens()) rows += n;
+            expertRows[0] = rows;
+        };
+        double trainMs = median(time(step, s.warmup(), s.repeats()));
+        double flops = MatmulFlops.trainStep(c, b, t, expertRows[0]);
+
+        Map<String, double[]> profile = null;
+        if (s.profile()) {
+            Profiler.enable(true);
+            int steps = Math.max(3, s.repeats() / 2);
+            for (int i = 0; i < steps; i++) step.run();
+            profile = new java.util.LinkedHashMap<>();
+            for (var e : Profiler.totals().entrySet()) {
+                profile.put(e.getKey(), new double[] {e.getValue()[0] / 1e6 / steps, e.getValue()[1] / 1e6 / steps});
+            }
+            Profiler.enable(false);
+        }
+
+        double forwardMs;
+        double encodeMs;
+        double ttftMs;
+        double tokensPerS;
+        try (var g = GradMode.noGrad()) {
+            forwardMs = median(time(() -> model.forward(images, tokens, b, ForwardContext.inference()), s.warmup(), s.repeats()));
+            Tensor one = Tensor.of(Arrays.copyOf(images.toArray(), 3 * c.imageSize() * c.imageSize()), 1, 3, c.imageSize(), c.imageSize());
+            encodeMs = median(time(() -> model.projector.forward(model.encodeImages(one, ForwardContext.inference())), s.warmup(), s.repeats()));
+            double[] ttft = new double[s.repeats()], rate = new double[s.repeats()];
+            for (int r = -s.warmup(); r < s.repeats(); r++) {
+                long t0 = System.nanoTime();
+                Tensor prefix = model.projector.forward(model.encodeImages(one, ForwardContext.inference()));
+                int capacity = Math.min(c.maxPositions(), c.numVisualTokens() + 1 + s.newTokens());
+                List<Attention.KvCache> caches = model.decoder.newCaches(1, capacity);
+                Tensor logits = model.decoder.forwardCached(prefix, new int[] {1}, 1, caches);
+                int next = argmax(logits, logits.dim(1) - 1);
+                long t1 = System.nanoTime();
+                int produced = 1;
+                while (produced < s.newTokens() && caches.get(0).length() < capacity) {
+                    logits = model.decoder.forwardCached(null, new int[] {next}, 1, caches);
+                    next = argmax(logits, 0);
+                    produced++;
+                }
+                long t2 = System.nanoTime();
+                if (r >= 0) {
+                    ttft[r] = (t1 - t0) / 1e6;
+                    rate[r] = (produced - 1) / ((t2 - t1) / 1e9);
+                }
+            }
+            ttftMs = median(ttft);
+            tokensPerS = median(rate);
+        }
+        return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
+    }
+
+    private static int argmax(Tensor logits, int row) {
+        int v = logits.dim(2), base = logits.offset() + row * v, best = 0;
+        float[] d = logits.data();
+        for (int i = 1; i < v; i++) if (d[base + i] > d[base + best]) best = i;
+        return best;
+    }
+
+    private static double[] time(Runnable r, int warmup, int repeats) {
+        for (int i = 0; i < warmup; i++) r.run();
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return ms;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** The process's peak resident set (VmHWM), or -1 where /proc is not available. */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
