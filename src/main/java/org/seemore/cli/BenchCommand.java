@@ -1,13 +1,19 @@
 package org.seemore.cli;
 
-import org.seemore.UserException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code seemore bench} (not yet implemented). */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Not yet implemented.")
+/** {@code seemore bench}: the parent of the benchmark subcommands; alone it prints their list. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure how fast seemore runs on this machine.",
+        subcommands = {BenchGemmCommand.class})
 public final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        throw new UserException("'bench' is not implemented yet");
+        spec.commandLine().usage(System.out);
     }
 }
