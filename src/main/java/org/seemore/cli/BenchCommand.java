@@ -3,10 +3,12 @@ package org.seemore.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code seemore bench}: the benchmarks. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: gemm (the matrix kernel) and train (the model).",
-        subcommands = {BenchTrainCommand.class})
+/** {@code seemore bench}: the parent of the benchmark subcommands; alone it prints their list. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure how fast seemore runs on this machine.",
+        subcommands = {BenchGemmCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

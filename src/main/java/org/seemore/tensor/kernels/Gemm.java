@@ -9,12 +9,15 @@ import java.util.Arrays;
  *
  * <p>The three products of a linear layer are all this call: {@code Y = X·Wᵀ} is (false, true),
  * {@code dX = dY·W} is (false, false) and {@code dW = dYᵀ·X} is (true, false). Large products run
- * on the {@link Parallel} pool through {@link GemmBlocked}; small ones stay on the calling thread.
+ * on the {@link Parallel} pool through {@link GemmBlocked}; small ones, and those with only a few
+ * rows, go to the unpacked kernels of {@link GemmSmall}.
  * {@link GemmReference} is the plain triple loop this is tested against.
  */
 public final class Gemm {
     /** Below this many multiply-adds (m·n·k) a product stays on the calling thread: a hand-off costs more. */
     static final long PARALLEL_THRESHOLD = 1L << 20;
+    /** Below this many multiply-adds (64³) packing costs more than it saves, so {@link GemmSmall} runs instead. */
+    static final long SMALL_THRESHOLD = 1L << 18;
 
     private Gemm() {}
 
@@ -74,8 +77,17 @@ public final class Gemm {
             return;
         }
         long work = (long) m * n * k;
-        int useThreads = work < PARALLEL_THRESHOLD ? 1 : threads;
-        GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, useThreads);
+        boolean parallel = threads > 1 && work >= PARALLEL_THRESHOLD;
+        if (m <= GemmSmall.DOT_MAX_ROWS && parallel) {
+            // A few rows times a large B (a decoder step): split the columns of C, each thread reads its part of B once.
+            Parallel.parallelRange(n, 64, (j0, j1) -> GemmSmall.gemm(transA, transB, m, j1 - j0, k, a, aOff, lda,
+                    b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate));
+        } else if (m <= GemmSmall.DOT_MAX_ROWS || work < SMALL_THRESHOLD) {
+            GemmSmall.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                    parallel ? threads : 1);
+        }
     }
 
     private static void checkShape(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {

@@ -1,11 +1,7 @@
 package org.seemore.tensor.kernels;
 
-import static org.seemore.tensor.kernels.GemmMicroKernel.LANES;
 import static org.seemore.tensor.kernels.GemmMicroKernel.MR;
 import static org.seemore.tensor.kernels.GemmMicroKernel.NR;
-import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
-
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The cache-blocked GEMM driver after Goto and van de Geijn, "Anatomy of High-Performance Matrix
@@ -19,7 +15,7 @@ import jdk.incubator.vector.FloatVector;
  *           micro-kernel: C[MR x NR] += A sliver · B sliver
  * </pre>
  * Threads split the rows of C (each packs its own A) or, when C has too few rows, its columns.
- * Edge tiles go through a small scratch tile, so the kernel only ever sees full tiles.
+ * The kernel writes a dense MR x NR tile, so edge tiles need no special case until the copy into C.
  */
 final class GemmBlocked {
     /** Depth of a packed block: a B sliver is KC x NR floats (32 KB at 256 x 32). */
@@ -34,6 +30,7 @@ final class GemmBlocked {
         float[] packA = new float[0];
         float[] packB = new float[0];
         final float[] tile = new float[MR * NR];
+        final float[] scratch = new float[GemmTranspose.SCRATCH];
 
         float[] packA(int size) {
             if (packA.length < size) {
@@ -78,13 +75,13 @@ final class GemmBlocked {
                 boolean add = accumulate || pc > 0;
                 Block block = new Block(transA, a, aOff, lda, bp, c, cOff, ldc, jc, nc, pc, kc, add);
                 if (threads == 1) {
-                    GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, nSlivers);
+                    GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, nSlivers, WORKSPACE.get().scratch);
                     block.compute(0, m, 0, nSlivers);
                 } else {
                     final int jcF = jc;
                     final int pcF = pc;
                     Parallel.parallelFor(threads, t -> GemmPacking.packB(transB, b, bOff, ldb, pcF, kc, jcF, nc, bp,
-                            nSlivers * t / threads, nSlivers * (t + 1) / threads));
+                            nSlivers * t / threads, nSlivers * (t + 1) / threads, WORKSPACE.get().scratch));
                     Parallel.parallelFor(tm * tn, t -> {
                         int rt = t / tn;
                         int ct = t % tn;
@@ -112,7 +109,7 @@ final class GemmBlocked {
             for (int ic = i0; ic < i1; ic += mcMax) {
                 int mc = Math.min(mcMax, i1 - ic);
                 int aSlivers = ceilDiv(mc, MR);
-                GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, aSlivers);
+                GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, 0, aSlivers, ws.scratch);
                 for (int s = s0; s < s1; s++) {
                     int j = jc + s * NR;
                     int cols = Math.min(NR, jc + nc - j);
@@ -120,40 +117,11 @@ final class GemmBlocked {
                     for (int r = 0; r < aSlivers; r++) {
                         int i = ic + r * MR;
                         int ci = cOff + i * ldc + j;
-                        int tileRows = Math.min(MR, ic + mc - i);
-                        if (tileRows == MR && cols == NR) {
-                            if (!add) {
-                                zeroTile(c, ci, ldc);
-                            }
-                            GemmMicroKernel.kernel(kc, ap, r * kc * MR, bp, bi, c, ci, ldc);
-                        } else {
-                            edgeTile(ws.tile, tileRows, cols, ap, r * kc * MR, bi, ci);
-                        }
+                        GemmMicroKernel.kernel(kc, ap, r * kc * MR, bp, bi, ws.tile);
+                        GemmMicroKernel.storeTile(ws.tile, Math.min(MR, ic + mc - i), cols, c, ci, ldc, add);
                     }
                 }
             }
-        }
-
-        /** A partial tile: run the kernel on a scratch tile and copy back the part inside C. */
-        private void edgeTile(float[] tile, int rows, int cols, float[] ap, int ai, int bi, int ci) {
-            java.util.Arrays.fill(tile, 0f);
-            if (add) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(c, ci + r * ldc, tile, r * NR, cols);
-                }
-            }
-            GemmMicroKernel.kernel(kc, ap, ai, bp, bi, tile, 0, NR);
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(tile, r * NR, c, ci + r * ldc, cols);
-            }
-        }
-    }
-
-    private static void zeroTile(float[] c, int ci, int ldc) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        for (int r = 0; r < MR; r++) {
-            zero.intoArray(c, ci + r * ldc);
-            zero.intoArray(c, ci + r * ldc + LANES);
         }
     }
 

@@ -25,27 +25,22 @@ final class GemmMicroKernel {
     private GemmMicroKernel() {}
 
     /**
-     * C[0:MR, 0:NR] (at {@code c[ci]}, row stride ldc) = C + Ap · Bp, where Ap holds kc
-     * steps of MR floats from {@code ap[ai]} and Bp holds kc steps of NR floats from {@code bp[bi]}.
+     * tile[MR x NR] (row-major, dense) = Ap · Bp, where Ap holds kc steps of MR floats from
+     * {@code ap[ai]} and Bp holds kc steps of NR floats from {@code bp[bi]}; {@link #storeTile} then
+     * moves the tile into C. Keeping C out of the kernel keeps it small enough for C2 to inline every
+     * vector operation (past its node budget the vectors get boxed and the loop runs 4x slower),
+     * and a cache miss on C then stalls only the store, not the FMA chains.
      */
     static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
-                       float[] c, int ci, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, ci);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, ci + LANES);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, ci + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, ci + ldc + LANES);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + LANES);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + LANES);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc + LANES);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc + LANES);
-        FloatVector c60 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc);
-        FloatVector c61 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc + LANES);
-        FloatVector c70 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc);
-        FloatVector c71 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc + LANES);
+                       float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
         for (int p = 0; p < kc; p++) {
             int a = ai + p * MR;
             int b = bi + p * NR;
@@ -76,21 +71,48 @@ final class GemmMicroKernel {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + LANES);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + LANES);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + LANES);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + LANES);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + LANES);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + LANES);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + LANES);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + LANES);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 1 * LANES);
+        c10.intoArray(tile, 2 * LANES);
+        c11.intoArray(tile, 3 * LANES);
+        c20.intoArray(tile, 4 * LANES);
+        c21.intoArray(tile, 5 * LANES);
+        c30.intoArray(tile, 6 * LANES);
+        c31.intoArray(tile, 7 * LANES);
+        c40.intoArray(tile, 8 * LANES);
+        c41.intoArray(tile, 9 * LANES);
+        c50.intoArray(tile, 10 * LANES);
+        c51.intoArray(tile, 11 * LANES);
+        c60.intoArray(tile, 12 * LANES);
+        c61.intoArray(tile, 13 * LANES);
+        c70.intoArray(tile, 14 * LANES);
+        c71.intoArray(tile, 15 * LANES);
+    }
+
+    /**
+     * C[0:rows, 0:cols] (at {@code c[ci]}, row stride ldc) = (add ? C : 0) + tile; a full tile
+     * moves as vectors, an edge tile (rows < MR or cols < NR) element by element.
+     */
+    static void storeTile(float[] tile, int rows, int cols, float[] c, int ci, int ldc, boolean add) {
+        if (rows == MR && cols == NR) {
+            for (int r = 0; r < MR; r++) {
+                int row = ci + r * ldc;
+                FloatVector t0 = FloatVector.fromArray(SPECIES, tile, r * NR);
+                FloatVector t1 = FloatVector.fromArray(SPECIES, tile, r * NR + LANES);
+                if (add) {
+                    t0 = t0.add(FloatVector.fromArray(SPECIES, c, row));
+                    t1 = t1.add(FloatVector.fromArray(SPECIES, c, row + LANES));
+                }
+                t0.intoArray(c, row);
+                t1.intoArray(c, row + LANES);
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = add ? c[row + j] + tile[r * NR + j] : tile[r * NR + j];
+            }
+        }
     }
 }

@@ -21,11 +21,14 @@ import jdk.incubator.vector.FloatVector;
  * Rows or columns past the edge of the matrix are stored as zeros, so the kernel always computes full tiles.
  */
 final class GemmPacking {
+    /** Steps per pass of a transposing copy. */
+    private static final int STRIDED_BLOCK = 16;
+
     private GemmPacking() {}
 
     /** Packs the A slivers [s0, s1) of the block at (i0, p0); mc is the block's row count (the last sliver may be short). */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                      float[] ap, int s0, int s1) {
+                      float[] ap, int s0, int s1, float[] scratch) {
         for (int s = s0; s < s1; s++) {
             int rows = Math.min(MR, mc - s * MR);
             int dst = s * kc * MR;
@@ -33,20 +36,20 @@ final class GemmPacking {
             if (transA) {
                 packContiguous(a, aOff + p0 * lda + i, lda, rows, kc, ap, dst, MR);
             } else {
-                packStrided(a, aOff + i * lda + p0, lda, rows, kc, ap, dst, MR);
+                packStrided(a, aOff + i * lda + p0, lda, rows, kc, ap, dst, MR, scratch);
             }
         }
     }
 
     /** Packs the B slivers [s0, s1) of the block at (p0, j0); nc is the block's column count. */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
-                      float[] bp, int s0, int s1) {
+                      float[] bp, int s0, int s1, float[] scratch) {
         for (int s = s0; s < s1; s++) {
             int cols = Math.min(NR, nc - s * NR);
             int dst = s * kc * NR;
             int j = j0 + s * NR;
             if (transB) {
-                packStrided(b, bOff + j * ldb + p0, ldb, cols, kc, bp, dst, NR);
+                packStrided(b, bOff + j * ldb + p0, ldb, cols, kc, bp, dst, NR, scratch);
             } else if (cols == NR) {
                 packRowsOfTwoVectors(b, bOff + p0 * ldb + j, ldb, kc, bp, dst);
             } else {
@@ -84,17 +87,34 @@ final class GemmPacking {
     /**
      * Source lines run along k (a transpose): line q of the sliver (q < width) is the kc floats at
      * {@code src + q*ld}, and lands at {@code dst[d + p*stride + q]}; lines past width are zeros.
+     * Full slivers go through {@link GemmTranspose} sixteen steps at a time.
      */
     private static void packStrided(float[] x, int src, int ld, int width, int kc,
-                                    float[] dst, int d, int stride) {
-        if (width < stride) {
+                                    float[] dst, int d, int stride, float[] scratch) {
+        int vectorSteps = 0;
+        if (GemmTranspose.SUPPORTED && width == stride) {
+            int groupRows = Math.min(LANES, stride);
+            int outStride = LANES / groupRows * stride;
+            vectorSteps = kc / LANES * LANES;
+            for (int p0 = 0; p0 < vectorSteps; p0 += LANES) {
+                for (int g = 0; g < stride; g += groupRows) {
+                    GemmTranspose.transpose(x, src + g * ld + p0, ld, groupRows,
+                            dst, d + p0 * stride + g, outStride, scratch);
+                }
+            }
+        } else if (width < stride) {
             Arrays.fill(dst, d, d + kc * stride, 0f);
         }
-        for (int q = 0; q < width; q++) {
-            int from = src + q * ld;
-            int to = d + q;
-            for (int p = 0; p < kc; p++) {
-                dst[to + p * stride] = x[from + p];
+        // Blocks of STRIDED_BLOCK steps keep the written part of dst (STRIDED_BLOCK x stride floats) in L1
+        // while each source line is read sequentially.
+        for (int p0 = vectorSteps; p0 < kc; p0 += STRIDED_BLOCK) {
+            int p1 = Math.min(kc, p0 + STRIDED_BLOCK);
+            for (int q = 0; q < width; q++) {
+                int from = src + q * ld;
+                int to = d + q;
+                for (int p = p0; p < p1; p++) {
+                    dst[to + p * stride] = x[from + p];
+                }
             }
         }
     }

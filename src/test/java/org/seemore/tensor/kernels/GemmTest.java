@@ -70,9 +70,9 @@ class GemmTest {
     @Test
     void matchesReferenceOnOddShapesAllTransposesAndLayouts() {
         SplittableRandom random = new SplittableRandom(20240601);
-        int[] sizes = {1, 2, 3, MR - 1, MR, MR + 1, 13, NR - 1, NR, NR + 1, 2 * NR + 5, 100};
+        int[] sizes = {1, 2, 3, 4, 5, MR - 1, MR, MR + 1, 13, 16, 17, NR - 1, NR, NR + 1, 2 * NR + 5, 4 * NR + 1, 100};
         List<Case> cases = new ArrayList<>();
-        for (int trial = 0; trial < 160; trial++) {
+        for (int trial = 0; trial < 250; trial++) {
             cases.add(new Case(pick(sizes, random), pick(sizes, random), pick(sizes, random),
                     random.nextBoolean(), random.nextBoolean(), random.nextBoolean(),
                     random.nextInt(3) == 0 ? 0 : random.nextInt(1, 9), random.nextInt(0, 7)));
@@ -88,9 +88,36 @@ class GemmTest {
         for (Case cs : cases) {
             Run run = new Run(cs, random);
             run.reference();
+            float[] original = run.cFast.clone();
             Gemm.gemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, run.a, cs.offset, run.lda, run.b, cs.offset, run.ldb,
                     run.cFast, cs.offset, run.ldc, cs.accumulate);
             run.check("Gemm.gemm");
+            if (cs.m > 0 && cs.n > 0 && cs.k > 0) {
+                System.arraycopy(original, 0, run.cFast, 0, original.length);
+                GemmSmall.gemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, run.a, cs.offset, run.lda, run.b, cs.offset,
+                        run.ldb, run.cFast, cs.offset, run.ldc, cs.accumulate);
+                run.check("GemmSmall");
+                System.arraycopy(original, 0, run.cFast, 0, original.length);
+                GemmBlocked.gemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, run.a, cs.offset, run.lda, run.b, cs.offset,
+                        run.ldb, run.cFast, cs.offset, run.ldc, cs.accumulate, 1);
+                run.check("GemmBlocked");
+            }
+        }
+    }
+
+    @Test
+    void fewRowsTimesALargeMatrixSplitsColumnsAcrossThreads() {
+        Parallel.setThreads(2);
+        SplittableRandom random = new SplittableRandom(3);
+        for (Case cs : List.of(new Case(1, 1000, 1100, false, true, false, 0, 0),   // decoder step: x·Wᵀ
+                               new Case(3, 1001, 400, false, false, true, 1, 2),
+                               new Case(4, 700, 401, true, true, false, 0, 1))) {
+            assertThat((long) cs.m * cs.n * cs.k).isGreaterThanOrEqualTo(Gemm.PARALLEL_THRESHOLD);
+            Run run = new Run(cs, random);
+            run.reference();
+            Gemm.gemm(cs.transA, cs.transB, cs.m, cs.n, cs.k, run.a, cs.offset, run.lda, run.b, cs.offset, run.ldb,
+                    run.cFast, cs.offset, run.ldc, cs.accumulate);
+            run.check("Gemm.gemm, few rows, 2 threads");
         }
     }
 
