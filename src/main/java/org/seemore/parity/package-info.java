@@ -1,0 +1,2 @@
+/** Runs PyTorch reference dumps through the Java model and measures every difference against tolerances. */
+package org.seemore.parity;

@@ -1,0 +1,17 @@
+/**
+ * The tensor engine: float32 tensors over contiguous row-major storage, reverse-mode autodiff
+ * (each op records its backward beside its forward, micrograd style), and the ops the model needs.
+ *
+ * <p>Dimension legend used in shape comments and kernel locals:
+ * <ul>
+ *   <li>B: batch (images or sequences)</li>
+ *   <li>T: text tokens per sequence; Nv: visual tokens; L = Nv + T: decoder positions</li>
+ *   <li>N: image patches (or, in the MoE, the B*L routed tokens)</li>
+ *   <li>C: decoder width; D: vision width; H: heads; hd: head width</li>
+ *   <li>E: experts; k: experts chosen per token; V: vocabulary</li>
+ *   <li>S: image side in pixels; p: patch side</li>
+ * </ul>
+ * Dependencies point one way: tensor is used by everything and uses nothing of seemore but its
+ * kernels.
+ */
+package org.seemore.tensor;
