@@ -21,7 +21,7 @@ public final class Presets {
                     ImageTokens.CLS, 0.01, 0, 0, 0.1);
             case "small" -> new VlmConfig(32, 8, 96, 4, 2, 96, 4, 3, 8, 2, vocabSize, 128,
                     ImageTokens.PATCHES, 0.01, 0, 0, 0.0);
-            case "tiny" -> new VlmConfig(32, 8, 64, 4, 2, 32, 4, 2, 4, 2, vocabSize, 64,
+            case "tiny" -> new VlmConfig(32, 8, 64, 4, 2, 32, 4, 2, 4, 2, vocabSize, 128,
                     ImageTokens.CLS, 0.01, 0, 0, 0.0);
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; choose one of " + NAMES);
         };

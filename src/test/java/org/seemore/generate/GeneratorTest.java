@@ -31,7 +31,7 @@ class GeneratorTest {
     void stopsAtTheEndTokenAndNeverPastThePositionTable() {
         Generator generator = new Generator(model);
         int[][] all = generator.generate(images, prompts, new Generator.Settings(1000, -1, Sampler.greedy(), 0));
-        // 1 visual token + 2 prompt tokens; the last new token is sampled from position 63 and never fed back
+        // 1 visual token + 2 prompt tokens; the last new token is sampled from the last position and never fed back
         assertThat(all[0]).hasSize(config.maxPositions() - 1 - 2 + 1);
         int eos = all[0][3];
         int[][] stopped = generator.generate(images, prompts, new Generator.Settings(1000, eos, Sampler.greedy(), 0));

@@ -87,15 +87,17 @@ class TrainerTest {
 
     @Test
     void theTinyModelLearnsToCaptionASmallFixedSet(@TempDir Path tmp) {
-        List<Example> few = data.subList(0, 8);
+        List<Example> few = data.subList(0, 6);
         CharTokenizer tok = CharTokenizer.forExamples(few);
         Vlm model = new Vlm(Presets.get("tiny", tok.vocabSize()), 2);
-        TrainSettings s = new TrainSettings(150, 8, 1, 1e-2, 0.1, 10, 0.0, 1.0, 0, 8, 0, 1, Stage.FULL);
+        TrainSettings s = new TrainSettings(250, 6, 1, 1e-2, 0.05, 10, 0.0, 1.0, 0, 6, 0, 1, Stage.FULL);
         Trainer.Summary summary = new Trainer(tmp, model, tok, s, few, few, transform, new Trainer.Listener() {}).run(false, 0);
         List<String> lines = lines(tmp.resolve("metrics.jsonl"));
         double firstLoss = Double.parseDouble(lines.get(0).replaceAll(".*\"loss\":([0-9.]+).*", "$1"));
         assertThat(summary.finalLoss()).isLessThan(firstLoss / 5);
-        assertThat(summary.lastEvaluation().exactMatch()).isGreaterThanOrEqualTo(0.75);
+        System.out.println("tiny model after 250 steps: loss " + firstLoss + " -> " + summary.finalLoss()
+                + ", eval-mode loss " + summary.lastEvaluation().loss() + ", exact match " + summary.lastEvaluation().exactMatch());
+        assertThat(summary.lastEvaluation().exactMatch()).isEqualTo(1.0);
     }
 
     private static Path mkdir(Path p) {
