@@ -9,8 +9,13 @@ public final class Linear {
     public final Tensor bias;   // (out) or null
 
     public Linear(Params p, int in, int out, boolean bias) {
+        this(p, in, out, bias, 0f);
+    }
+
+    /** With the bias (if any) initialized to {@code biasInit} instead of 0. */
+    public Linear(Params p, int in, int out, boolean bias, float biasInit) {
         this.weight = p.normal("weight", 0.02f, out, in);
-        this.bias = bias ? p.zeros("bias", out) : null;
+        this.bias = bias ? p.constant("bias", biasInit, out) : null;
     }
 
     public Tensor forward(Tensor x) {

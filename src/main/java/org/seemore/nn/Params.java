@@ -43,8 +43,12 @@ public final class Params {
     }
 
     public Tensor ones(String name, int... shape) {
+        return constant(name, 1f, shape);
+    }
+
+    public Tensor constant(String name, float value, int... shape) {
         float[] v = new float[Shapes.numel(shape)];
-        java.util.Arrays.fill(v, 1f);
+        java.util.Arrays.fill(v, value);
         return add(name, v, shape);
     }
 

@@ -16,6 +16,7 @@ import org.seemore.tensor.Tensor;
 public final class Router {
     public final Linear gate;  // (E, C)
     public final Linear noise; // (E, C)
+    static final float NOISE_BIAS_INIT = -3f;
     private final int numExperts;
     private final int topK;
 
@@ -28,7 +29,9 @@ public final class Router {
 
     public Router(Params p, int width, int numExperts, int topK) {
         this.gate = new Linear(p.sub("gate"), width, numExperts, true);
-        this.noise = new Linear(p.sub("noise"), width, numExperts, true);
+        // the noise scale starts small (softplus(-3) = 0.05) so that early routing is not random;
+        // the router can still learn to raise it where exploring helps
+        this.noise = new Linear(p.sub("noise"), width, numExperts, true, NOISE_BIAS_INIT);
         this.numExperts = numExperts;
         this.topK = topK;
     }
