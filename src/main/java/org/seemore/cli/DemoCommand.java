@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write {\"exact_match\", \"heldout_exact_match\", \"char_error_rate\", \"seconds\", \"steps\"}.")
     Path json;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: ${DEFAULT-VALUE}).", defaultValue = "600")
+    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: ${DEFAULT-VALUE}).", defaultValue = "4000")
     int steps;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: ${DEFAULT-VALUE}).", defaultValue = "32")
@@ -61,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         RunDirectories.prepare(dir, false, false);
 
         var base = Presets.get("small", 4);
-        DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 20000, 1);
+        DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 30000, 1);
         List<Example> train = DataSource.load(DataSource.SYNTHETIC, opts).examples();
         List<Example> val = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();
         List<Example> test = sub(DataSource.load(DataSource.SYNTHETIC + ":test", opts).examples(), testCount);
@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
                 CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
-        TrainSettings settings = new TrainSettings(steps, batchSize, 1, 2e-3, 0.05, Math.min(40, steps / 10), 0.1, 1.0,
+        TrainSettings settings = new TrainSettings(steps, batchSize, 1, 3e-3, 0.05, Math.min(50, steps / 10), 0.1, 1.0,
                 0, 100, 0, common.seed, Stage.FULL);
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
         Trainer.Summary summary;

@@ -19,7 +19,9 @@ public final class Presets {
             // projector 512 -> 2048 -> 128, decoder 128 x 8 heads x 8 layers, 8 experts top-2
             case "seemore" -> new VlmConfig(96, 16, 512, 8, 3, 128, 8, 8, 8, 2, vocabSize, 1000,
                     ImageTokens.CLS, 0.01, 0, 0, 0.1);
-            case "small" -> new VlmConfig(32, 8, 96, 4, 2, 96, 4, 3, 8, 2, vocabSize, 128,
+            // the demo's: 48x48 images in 16x16 patches, so that each visual token is one cell of the
+            // synthetic scenes' 3x3 grid; every patch row is a visual token (as LLaVA does)
+            case "small" -> new VlmConfig(48, 16, 64, 4, 2, 64, 4, 2, 8, 2, vocabSize, 128,
                     ImageTokens.PATCHES, 0.01, 0, 0, 0.0);
             case "tiny" -> new VlmConfig(32, 8, 64, 4, 2, 32, 4, 2, 4, 2, vocabSize, 128,
                     ImageTokens.CLS, 0.01, 0, 0, 0.0);
