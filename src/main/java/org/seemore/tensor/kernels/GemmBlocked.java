@@ -14,7 +14,6 @@ import static org.seemore.tensor.kernels.GemmMicroKernel.NR;
  *         for ir in MC by MR:        ... while the A slivers stream past it
  *           micro-kernel: C[MR x NR] += A sliver · B sliver
  * </pre>
- * Threads split the rows of C (each packs its own A) or, when C has too few rows, its columns.
  * The kernel writes a dense MR x NR tile, so edge tiles need no special case until the copy into C.
  */
 final class GemmBlocked {
@@ -56,12 +55,6 @@ final class GemmBlocked {
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate, int threads) {
         int mSlivers = ceilDiv(m, MR);
-        int rowGroups = threads;
-        while (rowGroups > 1 && (threads % rowGroups != 0 || mSlivers < 2 * rowGroups)) {
-            rowGroups--;
-        }
-        int tm = rowGroups;
-        int tn = threads / rowGroups;
         int kBlocks = ceilDiv(k, KC);
         int kcMax = ceilDiv(k, kBlocks);
         int nBlocks = ceilDiv(n, NC);
@@ -72,30 +65,46 @@ final class GemmBlocked {
             int nSlivers = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
-                boolean add = accumulate || pc > 0;
-                Block block = new Block(transA, a, aOff, lda, bp, c, cOff, ldc, jc, nc, pc, kc, add);
+                Block block = new Block(transA, transB, a, aOff, lda, b, bOff, ldb, bp, c, cOff, ldc,
+                        jc, nc, nSlivers, pc, kc, accumulate || pc > 0);
                 if (threads == 1) {
-                    GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, nSlivers, WORKSPACE.get().scratch);
+                    block.packB(0, nSlivers);
                     block.compute(0, m, 0, nSlivers);
                 } else {
-                    final int jcF = jc;
-                    final int pcF = pc;
-                    Parallel.parallelFor(threads, t -> GemmPacking.packB(transB, b, bOff, ldb, pcF, kc, jcF, nc, bp,
-                            nSlivers * t / threads, nSlivers * (t + 1) / threads, WORKSPACE.get().scratch));
-                    Parallel.parallelFor(tm * tn, t -> {
-                        int rt = t / tn;
-                        int ct = t % tn;
-                        block.compute(Math.min(m, mSlivers * rt / tm * MR), Math.min(m, mSlivers * (rt + 1) / tm * MR),
-                                nSlivers * ct / tn, nSlivers * (ct + 1) / tn);
-                    });
+                    computeInParallel(block, m, mSlivers, threads);
                 }
             }
         }
     }
 
+    /**
+     * Packs the B block and computes its products with a few tasks per thread, claimed dynamically,
+     * so a thread slowed by another process leaves its share to the others. Tasks are blocks of
+     * rows (each packs its own A block); when C has too few rows for that, columns are split too.
+     */
+    private static void computeInParallel(Block block, int m, int mSlivers, int threads) {
+        int nSlivers = block.nSlivers;
+        int packTasks = Math.min(nSlivers, 4 * threads);
+        Parallel.parallelFor(packTasks, t -> block.packB(share(nSlivers, t, packTasks), share(nSlivers, t + 1, packTasks)));
+        int rowTasks = Math.min(mSlivers, roundUp(Math.max(ceilDiv(m, MC), threads), threads));
+        int colTasks = Math.min(nSlivers, Math.max(1, ceilDiv(2 * threads, rowTasks)));
+        Parallel.parallelFor(rowTasks * colTasks, t -> {
+            int rt = t / colTasks;
+            int ct = t % colTasks;
+            block.compute(Math.min(m, share(mSlivers, rt, rowTasks) * MR), Math.min(m, share(mSlivers, rt + 1, rowTasks) * MR),
+                    share(nSlivers, ct, colTasks), share(nSlivers, ct + 1, colTasks));
+        });
+    }
+
     /** One (jc, pc) step: a packed B block and where its products go. */
-    private record Block(boolean transA, float[] a, int aOff, int lda, float[] bp,
-                         float[] c, int cOff, int ldc, int jc, int nc, int pc, int kc, boolean add) {
+    private record Block(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] bp, float[] c, int cOff, int ldc, int jc, int nc, int nSlivers, int pc, int kc,
+                         boolean add) {
+
+        /** Packs B slivers [s0, s1) of this block into bp. */
+        void packB(int s0, int s1) {
+            GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, s0, s1, WORKSPACE.get().scratch);
+        }
 
         /** Rows [i0, i1) of C times B slivers [s0, s1), on the calling thread. */
         void compute(int i0, int i1, int s0, int s1) {
@@ -123,6 +132,11 @@ final class GemmBlocked {
                 }
             }
         }
+    }
+
+    /** Where part {@code part} of {@code parts} near-equal parts of [0, total) starts. */
+    private static int share(int total, int part, int parts) {
+        return (int) ((long) total * part / parts);
     }
 
     static int ceilDiv(int x, int y) {

@@ -7,6 +7,7 @@ import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Copies blocks of A and B into the layouts the {@link GemmMicroKernel} streams with unit stride;
@@ -60,16 +61,22 @@ final class GemmPacking {
 
     /**
      * Source lines run along the sliver's width: step p reads {@code width} consecutive floats at
-     * {@code src + p*ld} into {@code dst + p*stride}, zero-filling up to stride.
+     * {@code src + p*ld} into {@code dst + p*stride}, zero-filling up to stride (at most two vectors),
+     * with masked vector moves: the masked load reads zeros past width.
      */
     private static void packContiguous(float[] x, int src, int ld, int width, int kc,
                                        float[] dst, int d, int stride) {
+        VectorMask<Float> load0 = SPECIES.indexInRange(0, width);
+        VectorMask<Float> store0 = SPECIES.indexInRange(0, stride);
+        VectorMask<Float> load1 = SPECIES.indexInRange(LANES, width);
+        VectorMask<Float> store1 = SPECIES.indexInRange(LANES, stride);
+        boolean second = stride > LANES;
         for (int p = 0; p < kc; p++) {
             int from = src + p * ld;
             int to = d + p * stride;
-            System.arraycopy(x, from, dst, to, width);
-            if (width < stride) {
-                Arrays.fill(dst, to + width, to + stride, 0f);
+            FloatVector.fromArray(SPECIES, x, from, load0).intoArray(dst, to, store0);
+            if (second) {
+                FloatVector.fromArray(SPECIES, x, from + LANES, load1).intoArray(dst, to + LANES, store1);
             }
         }
     }
