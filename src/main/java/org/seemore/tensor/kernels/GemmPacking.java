@@ -27,7 +27,7 @@ final class GemmPacking {
 
     private GemmPacking() {}
 
-    /** Packs the A slivers [s0, s1) of the block at (i0, p0); mc is the block's row count (the last sliver may be short). */
+    /** Packs A slivers [s0, s1) of the block at (i0, p0); mc rows in all, a short last sliver is zero-padded. */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       float[] ap, int s0, int s1, float[] scratch) {
         for (int s = s0; s < s1; s++) {

@@ -189,7 +189,8 @@ final class GemmSmall {
                 FloatVector s = FloatVector.zero(SPECIES);
                 for (int p = 0; p < k; p += LANES) {
                     VectorMask<Float> mask = SPECIES.indexInRange(p, k);
-                    s = FloatVector.fromArray(SPECIES, a, ai + p, mask).fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
+                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p, mask);
+                    s = x.fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
                 }
                 storeScalar(c, ci + j, s.reduceLanes(VectorOperators.ADD), accumulate);
             }
