@@ -58,7 +58,8 @@ public final class BenchGemmCommand implements Runnable {
                     Parallel.setThreads(t);
                     Result result = measure(shape[0], shape[1], shape[2], t);
                     results.add(result);
-                    System.out.printf("%6d %6d %6d %8d %9.1f%n", result.m(), result.k(), result.n(), t, result.gflops());
+                    System.out.printf("%6d %6d %6d %8d %9.1f%n", result.m(), result.k(), result.n(), t,
+                            result.gflops());
                 }
             }
         } finally {

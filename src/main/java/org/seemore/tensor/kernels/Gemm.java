@@ -79,7 +79,8 @@ public final class Gemm {
         long work = (long) m * n * k;
         boolean parallel = threads > 1 && work >= PARALLEL_THRESHOLD;
         if (m <= GemmSmall.DOT_MAX_ROWS && parallel) {
-            // A few rows times a large B (a decoder step): split the columns of C, each thread reads its part of B once.
+            // A few rows times a large B (a decoder step): split the columns of C,
+            // so each thread reads its part of B once.
             Parallel.parallelRange(n, 64, (j0, j1) -> GemmSmall.gemm(transA, transB, m, j1 - j0, k, a, aOff, lda,
                     b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate));
         } else if (m <= GemmSmall.DOT_MAX_ROWS || work < SMALL_THRESHOLD) {

@@ -7,6 +7,7 @@ import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Copies blocks of A and B into the layouts the {@link GemmMicroKernel} streams with unit stride;
@@ -26,7 +27,7 @@ final class GemmPacking {
 
     private GemmPacking() {}
 
-    /** Packs the A slivers [s0, s1) of the block at (i0, p0); mc is the block's row count (the last sliver may be short). */
+    /** Packs A slivers [s0, s1) of the block at (i0, p0); mc rows in all, a short last sliver is zero-padded. */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       float[] ap, int s0, int s1, float[] scratch) {
         for (int s = s0; s < s1; s++) {
@@ -60,16 +61,22 @@ final class GemmPacking {
 
     /**
      * Source lines run along the sliver's width: step p reads {@code width} consecutive floats at
-     * {@code src + p*ld} into {@code dst + p*stride}, zero-filling up to stride.
+     * {@code src + p*ld} into {@code dst + p*stride}, zero-filling up to stride (at most two vectors),
+     * with masked vector moves: the masked load reads zeros past width.
      */
     private static void packContiguous(float[] x, int src, int ld, int width, int kc,
                                        float[] dst, int d, int stride) {
+        VectorMask<Float> load0 = SPECIES.indexInRange(0, width);
+        VectorMask<Float> store0 = SPECIES.indexInRange(0, stride);
+        VectorMask<Float> load1 = SPECIES.indexInRange(LANES, width);
+        VectorMask<Float> store1 = SPECIES.indexInRange(LANES, stride);
+        boolean second = stride > LANES;
         for (int p = 0; p < kc; p++) {
             int from = src + p * ld;
             int to = d + p * stride;
-            System.arraycopy(x, from, dst, to, width);
-            if (width < stride) {
-                Arrays.fill(dst, to + width, to + stride, 0f);
+            FloatVector.fromArray(SPECIES, x, from, load0).intoArray(dst, to, store0);
+            if (second) {
+                FloatVector.fromArray(SPECIES, x, from + LANES, load1).intoArray(dst, to + LANES, store1);
             }
         }
     }

@@ -47,7 +47,7 @@ final class GemmSmall {
         }
     }
 
-    /** C = (accumulate ? C : 0) + op(A)·B for B stored [k, n]; op(A)[i,p] is at a[aOff + i*rowStep + p*stepStep]. */
+    /** C = (accumulate ? C : 0) + op(A)·B for B stored [k, n]; op(A)[i,p] is at a[aOff + i*rowStep + p*pStep]. */
     private static void rowsTimesB(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
                                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         int rowStep = transA ? 1 : lda;
@@ -189,7 +189,8 @@ final class GemmSmall {
                 FloatVector s = FloatVector.zero(SPECIES);
                 for (int p = 0; p < k; p += LANES) {
                     VectorMask<Float> mask = SPECIES.indexInRange(p, k);
-                    s = FloatVector.fromArray(SPECIES, a, ai + p, mask).fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
+                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p, mask);
+                    s = x.fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
                 }
                 storeScalar(c, ci + j, s.reduceLanes(VectorOperators.ADD), accumulate);
             }
