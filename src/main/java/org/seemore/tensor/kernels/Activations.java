@@ -34,6 +34,15 @@ public final class Activations {
         });
     }
 
+    /** {@code x[off + i] *= factor} for i in [0, n), on the calling thread. */
+    public static void scaleRange(float[] x, int off, int n, float factor) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, off + i).mul(factor).intoArray(x, off + i);
+        }
+        for (; i < n; i++) x[off + i] *= factor;
+    }
+
     /** {@code out[i] = max(x[xo + i], 0)}. */
     public static void relu(float[] x, int xo, float[] out, int n) {
         Parallel.parallelRange(n, PARALLEL_MIN, (s, e) -> {
