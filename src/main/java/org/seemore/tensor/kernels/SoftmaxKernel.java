@@ -39,23 +39,25 @@ public final class SoftmaxKernel {
             return;
         }
         float max = VectorMath.max(x, xi, visible);
+        float inv = 1f / expShifted(x, xi, out, oi, visible, max, scale);
+        Activations.scaleRange(out, oi, visible, inv);
+        if (visible < width) java.util.Arrays.fill(out, oi + visible, oi + width, 0f);
+    }
+
+    /**
+     * {@code out[oi + j] = exp(scale * (x[xi + j] - max))} for j in [0, n); returns their sum. One
+     * masked loop, so that the JIT inlines a single copy of the exp (two overflow its inlining budget).
+     */
+    private static float expShifted(float[] x, int xi, float[] out, int oi, int n, float max, float scale) {
         FloatVector shift = FloatVector.broadcast(SPECIES, -max * scale), vs = FloatVector.broadcast(SPECIES, scale);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(visible); i < bound; i += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i).fma(vs, shift));
-            e.intoArray(out, oi + i);
-            sum = sum.add(e);
-        }
-        if (i < visible) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, visible);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).fma(vs, shift));
             e.intoArray(out, oi + i, m);
             sum = sum.add(e, m);
         }
-        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-        Activations.scaleRange(out, oi, visible, inv);
-        if (visible < width) java.util.Arrays.fill(out, oi + visible, oi + width, 0f);
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -85,11 +87,7 @@ public final class SoftmaxKernel {
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector shift = FloatVector.broadcast(SPECIES, -max);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i).add(shift)));
-        }
-        if (i < n) {
+        for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(shift)), m);
         }

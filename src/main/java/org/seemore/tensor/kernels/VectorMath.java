@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code 2^n} built from exponent bits in two halves, so results stay right down into the subnormals.
  * Relative error is a couple of ulp (tested against {@link Math#exp}).
  *
- * <p>{@link #normalCdf}: the same Chebyshev-fitted erfc as {@code MathF.erfc} (Numerical Recipes §6.2,
- * fractional error below 1.2e-7), evaluated in float with its large {@code -z² = -x²/2} factor
- * computed from x with the FMA error term, so float rounding adds only a few ulp to it.
+ * <p>Only {@link #exp} takes and returns vectors: it is small enough for the JIT to inline into every
+ * loop, where its vectors stay in registers. Larger vector helpers would be compiled on their own and
+ * box their vectors, so the loops that need more (GELU in {@link Activations}) are written out.
  */
 public final class VectorMath {
     /** The vector shape every fused kernel uses (16 floats with AVX-512). */
@@ -31,11 +31,11 @@ public final class VectorMath {
     /** Adding 1.5·2^23 rounds a float of magnitude below 2^22 to an integer, left in the low mantissa bits. */
     private static final float ROUNDER = 12582912f;
     private static final int ROUNDER_BITS = 0x4B400000;
-    /** e^x is 0 in float below this and overflows above the upper limit. */
-    private static final float EXP_LOW = -104f, EXP_HIGH = 88.72f;
+    /** Below EXP_LOW (where 2^n would be subnormal) e^x is flushed to 0; above EXP_HIGH it overflows. */
+    private static final float EXP_LOW = -87.6f, EXP_HIGH = 88.72f;
 
-    private static final float INV_SQRT2 = 0.70710678118654752f;
-    private static final float INV_SQRT_2PI = 0.39894228040143268f;
+    static final float INV_SQRT2 = 0.70710678118654752f;
+    static final float INV_SQRT_2PI = 0.39894228040143268f;
 
     private VectorMath() {}
 
@@ -44,59 +44,16 @@ public final class VectorMath {
         return FloatVector.broadcast(SPECIES, value);
     }
 
-    /** e^x in every lane. */
+    /** e^x in every lane; below -87.6, deep in the subnormals (under 1e-38), it is flushed to 0. */
     public static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_LOW).min(EXP_HIGH);
-        FloatVector shifted = xc.fma(LOG2E, ROUNDER);
+        FloatVector shifted = x.min(EXP_HIGH).fma(c(LOG2E), c(ROUNDER));
         FloatVector n = shifted.sub(ROUNDER);
-        IntVector ni = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
-        FloatVector r = n.fma(c(-LN2_LO), n.fma(c(-LN2_HI), xc));
+        FloatVector r = n.fma(c(-LN2_LO), n.fma(c(-LN2_HI), x));
         FloatVector p = r.fma(1f / 5040, 1f / 720).fma(r, c(1f / 120)).fma(r, c(1f / 24)).fma(r, c(1f / 6))
                 .fma(r, c(0.5f)).fma(r, c(1f)).fma(r, c(1f));
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector scale1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector scale2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale1).mul(scale2);
-    }
-
-    /**
-     * {@code e^(-x²/2)} with the rounding error of {@code x·x} folded back in (FMA), so the result
-     * keeps float accuracy where {@code x²} is large.
-     */
-    private static FloatVector gaussian(FloatVector x) {
-        FloatVector s = x.mul(x);
-        FloatVector err = x.fma(x, s.neg()); // x·x - s, exactly
-        return exp(s.mul(-0.5f)).mul(err.mul(-0.5f).add(1f));
-    }
-
-    /** Phi(x), the standard normal CDF, in every lane. */
-    public static FloatVector normalCdf(FloatVector x) {
-        return cdf(x, gaussian(x));
-    }
-
-    /** Phi(x) given {@code g = e^(-x²/2)}. */
-    private static FloatVector cdf(FloatVector x, FloatVector g) {
-        // erfc(u) at u = -x/sqrt2; z = |u|, t = 1/(1 + z/2), erfc(z) = t·e^(-z² + P(t)) for z >= 0
-        FloatVector z = x.abs().mul(INV_SQRT2);
-        FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(z.fma(0.5f, 1f));
-        FloatVector poly = t.fma(0.17087277f, -0.82215223f).fma(t, c(1.48851587f)).fma(t, c(-1.13520398f))
-                .fma(t, c(0.27886807f)).fma(t, c(-0.18628806f)).fma(t, c(0.09678418f)).fma(t, c(0.37409196f))
-                .fma(t, c(1.00002368f)).fma(t, c(-1.26551223f));
-        FloatVector halfErfc = t.mul(g).mul(exp(poly)).mul(0.5f); // erfc(z)/2
-        // u >= 0 (x <= 0): Phi = erfc(u)/2; u < 0: Phi = 1 - erfc(|u|)/2
-        VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
-        return halfErfc.blend(halfErfc.neg().add(1f), positive);
-    }
-
-    /** GELU, {@code x·Phi(x)}, in every lane. */
-    public static FloatVector gelu(FloatVector x) {
-        return x.mul(normalCdf(x));
-    }
-
-    /** The derivative of GELU, {@code Phi(x) + x·phi(x)}, in every lane. */
-    public static FloatVector geluGrad(FloatVector x) {
-        FloatVector g = gaussian(x);
-        return cdf(x, g).add(x.mul(g).mul(INV_SQRT_2PI));
+        // 2^n from the rounded bits: n sits in the low mantissa bits of shifted, offset by ROUNDER_BITS
+        FloatVector scale = shifted.reinterpretAsInts().add(127 - ROUNDER_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale).blend(0f, x.compare(VectorOperators.LT, EXP_LOW));
     }
 
     // ---- row reductions ------------------------------------------------------------------------
