@@ -33,7 +33,7 @@ public final class NnOps {
             float[] gb = bias.requiresGrad() ? bias.gradBuffer() : null;
             // dxhat = g*w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat*xhat)), written over g
             boolean wantX = x.requiresGrad();
-            LayerNormKernel.backward(g, xd, xo, wd, wo, mean, rstd, wantX ? g : null, true, gw, gb, rows, c);
+            LayerNormKernel.backward(g, xd, xo, wd, wo, mean, rstd, wantX ? g : null, gw, gb, rows, c);
             if (wantX) x.accumulateGrad(g);
         }, x, weight, bias);
     }
@@ -49,7 +49,7 @@ public final class NnOps {
         SoftmaxKernel.forward(x.data(), x.offset(), out, rows, tk, tq, causal, 1f);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
-            SoftmaxKernel.backward(g, out, g, true, rows, tk, 1f); // gx = y * (g - sum(g*y)), in place
+            SoftmaxKernel.backward(g, out, g, rows, tk, 1f); // gx = y * (g - sum(g*y)), in place
             x.accumulateGrad(g);
         }, x);
     }

@@ -26,9 +26,13 @@ public final class KernelBench {
             time("addRow", n, () -> BinaryKernel.forward(BinaryKernel.Op.ADD, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.ROW, out, n / 512, 512));
             time("mulFull", n, () -> BinaryKernel.forward(BinaryKernel.Op.MUL, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.FULL, out, n / 512, 512));
             time("layerNorm", n, () -> LayerNormKernel.forward(x, 0, g, 0, g, 0, out, mean, rstd, n / 512, 512, 1e-5f));
-            time("lnBwd", n, () -> LayerNormKernel.backward(g, x, 0, g, 0, mean, rstd, out, true, gw, gb, n / 512, 512));
+            time("lnBwd", n, () -> LayerNormKernel.backward(g, x, 0, g, 0, mean, rstd, out, gw, gb, n / 512, 512));
             time("softmax65", n, () -> SoftmaxKernel.forward(x, 0, out, n / 65, 65, 65, true, 0.25f));
-            time("softmaxBwd", n, () -> SoftmaxKernel.backward(g, x, out, true, n / 65, 65, 0.25f));
+            time("softmaxBwd", n, () -> SoftmaxKernel.backward(g, x, out, n / 65, 65, 0.25f));
+            time("mulRowBwdA", n, () -> BinaryKernel.backward(BinaryKernel.Op.MUL, true, g, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.ROW, out, false, n / 512, 512));
+            time("mulRowBwdB", n, () -> BinaryKernel.backward(BinaryKernel.Op.MUL, false, g, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.ROW, out, false, n / 512, 512));
+            time("mulColBwdB", n, () -> BinaryKernel.backward(BinaryKernel.Op.MUL, false, g, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.COLUMN, out, false, n / 128, 128));
+            time("divFullBwd", n, () -> BinaryKernel.backward(BinaryKernel.Op.DIV, false, g, x, 0, BinaryKernel.Layout.FULL, g, 0, BinaryKernel.Layout.FULL, out, true, n / 128, 128));
             System.out.println();
         }
     }

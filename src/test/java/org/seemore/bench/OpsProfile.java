@@ -53,12 +53,13 @@ public final class OpsProfile {
             Parallel.setThreads(threads);
             for (int i = 0; i < 3; i++) step(model, config, images, tokens, targets, rng); // warm-up
             var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            long bytes0 = mx.getTotalThreadAllocatedBytes();
+            long bytes0 = mx.getTotalThreadAllocatedBytes(), gc0 = gcMillis();
             double train = median(steps, () -> step(model, config, images, tokens, targets, rng));
             double allocated = (mx.getTotalThreadAllocatedBytes() - bytes0) / 1e6 / steps;
+            double gc = (gcMillis() - gc0) / (double) steps;
             double infer = median(steps, () -> forwardOnly(model, images, tokens));
-            System.out.printf("threads %d: train step (fwd+bwd) %.1f ms (allocates %.0f MB), forward no-grad %.1f ms%n",
-                    threads, train, allocated, infer);
+            System.out.printf("threads %d: train step (fwd+bwd) %.1f ms (allocates %.0f MB, GC %.0f ms), forward no-grad %.1f ms%n",
+                    threads, train, allocated, gc, infer);
         }
         Parallel.setThreads(threadCounts.get(threadCounts.size() - 1));
         breakdown(steps, () -> step(model, config, images, tokens, targets, rng));
@@ -74,6 +75,12 @@ public final class OpsProfile {
         try (var g = GradMode.noGrad()) {
             model.forward(images, tokens, BATCH, ForwardContext.inference());
         }
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+        return ms;
     }
 
     private static double median(int runs, Runnable body) {
@@ -95,7 +102,10 @@ public final class OpsProfile {
         try (Recording r = new Recording()) {
             r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
             r.enable("jdk.GarbageCollection");
-            if (Boolean.getBoolean("allocations")) r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
+            if (Boolean.getBoolean("allocations")) {
+                r.enable("jdk.ObjectAllocationOutsideTLAB").withStackTrace();
+                r.enable("jdk.ObjectAllocationInNewTLAB").withStackTrace();
+            }
             r.start();
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) body.run();
@@ -115,6 +125,10 @@ public final class OpsProfile {
                 allocated.merge(label(e.getStackTrace().getFrames()), e.getLong("allocationSize"), Long::sum);
                 continue;
             }
+            if (e.getEventType().getName().equals("jdk.ObjectAllocationInNewTLAB") && e.getStackTrace() != null) {
+                allocated.merge(boxing(e) + label(e.getStackTrace().getFrames()), e.getLong("tlabSize"), Long::sum);
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) continue;
             counts.merge(label(e.getStackTrace().getFrames()), 1, Integer::sum);
             total++;
@@ -126,10 +140,21 @@ public final class OpsProfile {
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(40)
                 .forEach(en -> System.out.printf("  %5.1f%%  %6.1f ms/step  %s%n",
                         100.0 * en.getValue() / all, en.getValue() * 1.0 / steps, en.getKey()));
-        if (!allocated.isEmpty()) System.out.printf("%nlarge allocations (outside TLABs):%n");
+        if (!allocated.isEmpty()) System.out.printf("%nallocations (outside TLABs, and new TLABs charged to the allocation that took them):%n");
         allocated.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(25)
                 .forEach(en -> System.out.printf("  %7.1f MB/step  %s%n", en.getValue() / 1e6 / steps, en.getKey()));
 
+    }
+
+    /** Marks allocations of Vector API objects (vectors that the JIT failed to keep in registers) with the allocating method. */
+    private static String boxing(RecordedEvent e) {
+        String type = e.getClass("objectClass").getName();
+        if (!type.startsWith("jdk.incubator.vector")) return "";
+        for (RecordedFrame f : e.getStackTrace().getFrames()) {
+            String cls = f.getMethod().getType().getName();
+            if (cls.startsWith("org.seemore")) return "BOXED " + type.substring(type.lastIndexOf('.') + 1) + " in " + cls.substring(cls.lastIndexOf('.') + 1) + "." + f.getMethod().getName() + ":" + f.getLineNumber() + " / ";
+        }
+        return "BOXED " + type + " / ";
     }
 
     /** The innermost org.seemore frame outside the GEMM kernels, marked bwd when under Tensor.backward. */

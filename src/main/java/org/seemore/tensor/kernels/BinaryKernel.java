@@ -3,6 +3,7 @@ package org.seemore.tensor.kernels;
 import static org.seemore.tensor.kernels.VectorMath.LANES;
 import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -12,7 +13,11 @@ import jdk.incubator.vector.VectorOperators;
  * viewed as {@code [outer, inner]} and each operand is {@link Layout#FULL} (a value per output),
  * {@link Layout#ROW} (one row of {@code inner} values repeated over the rows: a bias, a positional
  * table) or {@link Layout#COLUMN} (a value per row repeated along it; a scalar is a column with
- * {@code outer = 1}). Large loops run on the {@link Parallel} pool, split by rows or elements.
+ * {@code outer = 1}). Large loops run on the {@link Parallel} pool, split by rows.
+ *
+ * <p>Every vector loop reads both operands from arrays, a column's value from a small scratch row
+ * filled with it: no loop has a broadcast-or-load choice per operand, which the JIT would turn into
+ * vectors allocated on the heap.
  */
 public final class BinaryKernel {
     /** The four arithmetic ops. */
@@ -23,47 +28,77 @@ public final class BinaryKernel {
 
     /** Elements below which a loop stays on the calling thread. */
     static final int PARALLEL_MIN = 1 << 15;
+    /** Longest run handled at once; a column's value is repeated in a scratch row this long. */
+    private static final int SPAN = 1024;
 
     private BinaryKernel() {}
+
+    /** An operand in one row: the array and index its span starts at. */
+    private static final class Cursor {
+        final float[] data, column = new float[SPAN];
+        final int offset, inner;
+        final Layout layout;
+        float[] array;
+        int index;
+
+        Cursor(float[] data, int offset, Layout layout, int inner) {
+            this.data = data;
+            this.offset = offset;
+            this.layout = layout;
+            this.inner = inner;
+        }
+
+        /** Points at row o, element i (i a multiple of SPAN), for a span of n values. */
+        void at(int o, int i, int n) {
+            switch (layout) {
+                case FULL -> { array = data; index = offset + o * inner + i; }
+                case ROW -> { array = data; index = offset + i; }
+                case COLUMN -> {
+                    if (i == 0) Arrays.fill(column, 0, Math.min(SPAN, inner), data[offset + o]);
+                    array = column;
+                    index = 0;
+                }
+            }
+        }
+    }
+
+    private static int minRows(int inner) {
+        return Math.max(1, PARALLEL_MIN / Math.max(inner, 1));
+    }
 
     /** {@code out[o, i] = a(o, i) op b(o, i)} with each operand read through its layout. */
     public static void forward(Op op, float[] a, int ao, Layout la, float[] b, int bo, Layout lb,
                                float[] out, int outer, int inner) {
-        if (la == Layout.FULL && lb == Layout.FULL) {
-            Parallel.parallelRange(outer * inner, PARALLEL_MIN, (s, e) -> row(op, a, ao + s, false, b, bo + s, false, out, s, e - s));
+        if (la == Layout.FULL && lb == Layout.FULL) { // one long row, split evenly
+            Parallel.parallelRange(outer * inner, PARALLEL_MIN, (s, e) -> span(op, a, ao + s, b, bo + s, out, s, e - s));
             return;
         }
-        Parallel.parallelRange(outer, Math.max(1, PARALLEL_MIN / Math.max(inner, 1)), (o0, o1) -> {
+        Parallel.parallelRange(outer, minRows(inner), (o0, o1) -> {
+            Cursor x = new Cursor(a, ao, la, inner), y = new Cursor(b, bo, lb, inner);
             for (int o = o0; o < o1; o++) {
-                row(op, a, at(ao, la, o, inner), la == Layout.COLUMN, b, at(bo, lb, o, inner), lb == Layout.COLUMN, out, o * inner, inner);
+                for (int i = 0; i < inner; i += SPAN) {
+                    int n = Math.min(SPAN, inner - i);
+                    x.at(o, i, n);
+                    y.at(o, i, n);
+                    span(op, x.array, x.index, y.array, y.index, out, o * inner + i, n);
+                }
             }
         });
     }
 
-    /** Where row o of an operand starts (its single value for a column). */
-    private static int at(int off, Layout layout, int o, int inner) {
-        return switch (layout) {
-            case FULL -> off + o * inner;
-            case ROW -> off;
-            case COLUMN -> off + o;
-        };
-    }
-
-    private static void row(Op op, float[] a, int ai, boolean aScalar, float[] b, int bi, boolean bScalar,
-                            float[] out, int oi, int n) {
-        FloatVector sa = aScalar ? FloatVector.broadcast(SPECIES, a[ai]) : null;
-        FloatVector sb = bScalar ? FloatVector.broadcast(SPECIES, b[bi]) : null;
+    private static void span(Op op, float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector x = aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i);
-            FloatVector y = bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i);
-            apply(op, x, y).intoArray(out, oi + i);
+            apply(op, FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i)).intoArray(out, oi + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector x = aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i, m);
-            FloatVector y = bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i, m);
-            apply(op, x, y).intoArray(out, oi + i, m);
+        for (; i < n; i++) {
+            float x = a[ai + i], y = b[bi + i];
+            out[oi + i] = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
         }
     }
 
@@ -84,40 +119,38 @@ public final class BinaryKernel {
     public static void backward(Op op, boolean forA, float[] g, float[] a, int ao, Layout la, float[] b, int bo, Layout lb,
                                 float[] gx, boolean overwrite, int outer, int inner) {
         Layout target = forA ? la : lb;
-        boolean needA = !forA && (op == Op.MUL || op == Op.DIV);
-        boolean needB = (forA && (op == Op.MUL || op == Op.DIV)) || (!forA && op == Op.DIV);
-        switch (target) {
-            case FULL -> {
-                if (la == Layout.FULL && lb == Layout.FULL) {
-                    Parallel.parallelRange(outer * inner, PARALLEL_MIN, (s, e) -> gradRow(op, forA, g, s,
-                            needA ? a : null, ao + s, false, needB ? b : null, bo + s, false, gx, s, e - s, overwrite));
-                } else {
-                    Parallel.parallelRange(outer, Math.max(1, PARALLEL_MIN / Math.max(inner, 1)), (o0, o1) -> {
-                        for (int o = o0; o < o1; o++) {
-                            gradRow(op, forA, g, o * inner, needA ? a : null, at(ao, la, o, inner), la == Layout.COLUMN,
-                                    needB ? b : null, at(bo, lb, o, inner), lb == Layout.COLUMN, gx, o * inner, inner, overwrite);
-                        }
-                    });
-                }
-            }
-            case ROW -> { // summed over the rows, in row order
-                if (overwrite) java.util.Arrays.fill(gx, 0, inner, 0f);
-                for (int o = 0; o < outer; o++) {
-                    gradRow(op, forA, g, o * inner, needA ? a : null, at(ao, la, o, inner), la == Layout.COLUMN,
-                            needB ? b : null, at(bo, lb, o, inner), lb == Layout.COLUMN, gx, 0, inner, false);
-                }
-            }
-            case COLUMN -> Parallel.parallelRange(outer, Math.max(1, PARALLEL_MIN / Math.max(inner, 1)), (o0, o1) -> {
-                for (int o = o0; o < o1; o++) {
-                    float s = gradRowSum(op, forA, g, o * inner, needA ? a : null, at(ao, la, o, inner), la == Layout.COLUMN,
-                            needB ? b : null, at(bo, lb, o, inner), lb == Layout.COLUMN, inner);
-                    gx[o] = overwrite ? s : gx[o] + s;
-                }
-            });
+        if (la == Layout.FULL && lb == Layout.FULL) { // one long row, split evenly
+            Parallel.parallelRange(outer * inner, PARALLEL_MIN, (s, e) ->
+                    gradSpan(op, forA, g, s, a, ao + s, b, bo + s, gx, s, e - s, overwrite));
+        } else if (target == Layout.ROW) { // summed over the rows, in row order
+            if (overwrite) Arrays.fill(gx, 0, inner, 0f);
+            rows(op, forA, g, a, ao, la, b, bo, lb, gx, false, 0, outer, inner);
+        } else {
+            Parallel.parallelRange(outer, minRows(inner), (o0, o1) -> rows(op, forA, g, a, ao, la, b, bo, lb, gx, overwrite, o0, o1, inner));
         }
     }
 
-    /** {@code d out / d operand · g} for one vector of lanes; x and y are a's and b's values (null when unused). */
+    private static void rows(Op op, boolean forA, float[] g, float[] a, int ao, Layout la, float[] b, int bo, Layout lb,
+                             float[] gx, boolean overwrite, int o0, int o1, int inner) {
+        Layout target = forA ? la : lb;
+        Cursor x = new Cursor(a, ao, la, inner), y = new Cursor(b, bo, lb, inner);
+        for (int o = o0; o < o1; o++) {
+            float sum = 0;
+            for (int i = 0; i < inner; i += SPAN) {
+                int n = Math.min(SPAN, inner - i), gi = o * inner + i;
+                x.at(o, i, n);
+                y.at(o, i, n);
+                switch (target) {
+                    case FULL -> gradSpan(op, forA, g, gi, x.array, x.index, y.array, y.index, gx, gi, n, overwrite);
+                    case ROW -> gradSpan(op, forA, g, gi, x.array, x.index, y.array, y.index, gx, i, n, false);
+                    case COLUMN -> sum += gradSum(op, forA, g, gi, x.array, x.index, y.array, y.index, n);
+                }
+            }
+            if (target == Layout.COLUMN) gx[o] = overwrite ? sum : gx[o] + sum;
+        }
+    }
+
+    /** {@code d out / d operand · g} for one vector of lanes; x and y are a's and b's values. */
     private static FloatVector contribution(Op op, boolean forA, FloatVector g, FloatVector x, FloatVector y) {
         return switch (op) {
             case ADD -> g;
@@ -127,44 +160,42 @@ public final class BinaryKernel {
         };
     }
 
-    private static void gradRow(Op op, boolean forA, float[] g, int gi, float[] a, int ai, boolean aScalar,
-                                float[] b, int bi, boolean bScalar, float[] gx, int xi, int n, boolean overwrite) {
-        FloatVector sa = a != null && aScalar ? FloatVector.broadcast(SPECIES, a[ai]) : null;
-        FloatVector sb = b != null && bScalar ? FloatVector.broadcast(SPECIES, b[bi]) : null;
+    private static float contribution(Op op, boolean forA, float g, float x, float y) {
+        return switch (op) {
+            case ADD -> g;
+            case SUB -> forA ? g : -g;
+            case MUL -> forA ? g * y : g * x;
+            case DIV -> forA ? g / y : -(g * x / (y * y));
+        };
+    }
+
+    /** {@code gx[xi..] (+)= contribution} over a span; gx may be g (in place, with overwrite). */
+    private static void gradSpan(Op op, boolean forA, float[] g, int gi, float[] a, int ai, float[] b, int bi,
+                                 float[] gx, int xi, int n, boolean overwrite) {
+        // with overwrite the old gx lanes are masked out of the sum, so gx may be g itself
+        VectorMask<Float> add = SPECIES.maskAll(!overwrite);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector x = a == null ? null : aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i);
-            FloatVector y = b == null ? null : bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i);
-            FloatVector c = contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i), x, y);
-            (overwrite ? c : c.add(FloatVector.fromArray(SPECIES, gx, xi + i))).intoArray(gx, xi + i);
+            FloatVector c = contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i),
+                    FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i));
+            c.add(FloatVector.fromArray(SPECIES, gx, xi + i), add).intoArray(gx, xi + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector x = a == null ? null : aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i, m);
-            FloatVector y = b == null ? null : bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i, m);
-            FloatVector c = contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i, m), x, y);
-            (overwrite ? c : c.add(FloatVector.fromArray(SPECIES, gx, xi + i, m))).intoArray(gx, xi + i, m);
+        for (; i < n; i++) {
+            float c = contribution(op, forA, g[gi + i], a[ai + i], b[bi + i]);
+            gx[xi + i] = overwrite ? c : gx[xi + i] + c;
         }
     }
 
-    private static float gradRowSum(Op op, boolean forA, float[] g, int gi, float[] a, int ai, boolean aScalar,
-                                    float[] b, int bi, boolean bScalar, int n) {
-        FloatVector sa = a != null && aScalar ? FloatVector.broadcast(SPECIES, a[ai]) : null;
-        FloatVector sb = b != null && bScalar ? FloatVector.broadcast(SPECIES, b[bi]) : null;
+    /** The sum of the contributions over a span. */
+    private static float gradSum(Op op, boolean forA, float[] g, int gi, float[] a, int ai, float[] b, int bi, int n) {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector x = a == null ? null : aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i);
-            FloatVector y = b == null ? null : bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i);
-            acc = acc.add(contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i), x, y));
+            acc = acc.add(contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i),
+                    FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i)));
         }
-        if (i < n) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector x = a == null ? null : aScalar ? sa : FloatVector.fromArray(SPECIES, a, ai + i, m);
-            FloatVector y = b == null ? null : bScalar ? sb : FloatVector.fromArray(SPECIES, b, bi + i, m);
-            // masked-off lanes: g is 0 there but y may be 0 too (0/0 for DIV), so blend them out
-            acc = acc.add(contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i, m), x, y), m);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += contribution(op, forA, g[gi + i], a[ai + i], b[bi + i]);
+        return sum;
     }
 }

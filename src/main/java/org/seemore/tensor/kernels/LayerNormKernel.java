@@ -4,7 +4,6 @@ import static org.seemore.tensor.kernels.VectorMath.LANES;
 import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -42,12 +41,9 @@ public final class LayerNormKernel {
             FloatVector d = FloatVector.fromArray(SPECIES, x, xi + i).sub(vm);
             acc = d.fma(d, acc);
         }
-        if (i < c) {
-            VectorMask<Float> mask = SPECIES.indexInRange(i, c);
-            FloatVector d = FloatVector.fromArray(SPECIES, x, xi + i, mask).sub(vm);
-            acc = acc.add(d.mul(d), mask);
-        }
-        float rs = (float) (1 / Math.sqrt(acc.reduceLanes(VectorOperators.ADD) / c + (double) eps));
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < c; i++) var += (x[xi + i] - m) * (x[xi + i] - m);
+        float rs = (float) (1 / Math.sqrt(var / c + (double) eps));
         mean[r] = m;
         rstd[r] = rs;
         FloatVector vrs = FloatVector.broadcast(SPECIES, rs);
@@ -56,67 +52,80 @@ public final class LayerNormKernel {
             FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i).sub(vm).mul(vrs);
             xhat.fma(FloatVector.fromArray(SPECIES, w, wo + i), FloatVector.fromArray(SPECIES, b, bo + i)).intoArray(out, oi + i);
         }
-        if (i < c) {
-            VectorMask<Float> mask = SPECIES.indexInRange(i, c);
-            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i, mask).sub(vm).mul(vrs);
-            xhat.fma(FloatVector.fromArray(SPECIES, w, wo + i, mask), FloatVector.fromArray(SPECIES, b, bo + i, mask))
-                    .intoArray(out, oi + i, mask);
+        for (; i < c; i++) out[oi + i] = (x[xi + i] - m) * rs * w[wo + i] + b[bo + i];
+    }
+
+    /**
+     * The gradients from the output's gradient g (rows x c from 0): {@code gx} (when not null; it may
+     * be g itself) is set to {@code rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} with
+     * {@code dxhat = g * w}, and {@code gw += sum g * xhat}, {@code gb += sum g} over rows (when not null).
+     */
+    public static void backward(float[] g, float[] x, int xo, float[] w, int wo, float[] mean, float[] rstd,
+                                float[] gx, float[] gw, float[] gb, int rows, int c) {
+        // small inputs: one task; otherwise fixed blocks of rows, whatever the number of threads
+        int rowsPerTask = (long) rows * c < PARALLEL_MIN ? Math.max(rows, 1) : BLOCK_ROWS;
+        int tasks = (rows + rowsPerTask - 1) / rowsPerTask;
+        float[] partW = new float[tasks * c], partB = new float[tasks * c];
+        Parallel.parallelFor(tasks, task -> {
+            int r0 = task * rowsPerTask, r1 = Math.min(rows, r0 + rowsPerTask);
+            float[] sums = new float[2];
+            for (int r = r0; r < r1; r++) {
+                rowSums(g, r * c, x, xo + r * c, w, wo, mean[r], rstd[r], partW, partB, task * c, c, sums);
+                if (gx != null) rowGradient(g, r * c, x, xo + r * c, w, wo, mean[r], rstd[r], sums[0] / c, sums[1] / c, gx, c);
+            }
+        });
+        for (int t = 0; t < tasks; t++) {
+            if (gw != null) VectorMath.addInto(partW, t * c, gw, 0, c);
+            if (gb != null) VectorMath.addInto(partB, t * c, gb, 0, c);
         }
     }
 
     /**
-     * The gradients from the output's gradient g (rows x c from 0): {@code gx} gets
-     * {@code rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} with {@code dxhat = g * w}
-     * (added, or stored when {@code overwriteGx}; gx may be g itself), and {@code gw += sum g * xhat},
-     * {@code gb += sum g} over rows. Any of gx, gw, gb may be null.
+     * One row's {@code sum(dxhat)} and {@code sum(dxhat * xhat)} into sums[0..1], and its {@code g * xhat}
+     * and g added to the partial weight and bias gradients at pi. Vector loops stay free of branches
+     * and of masked loads that could reach past the array's end: the JIT then keeps every vector in
+     * registers (it allocates them otherwise).
      */
-    public static void backward(float[] g, float[] x, int xo, float[] w, int wo, float[] mean, float[] rstd,
-                                float[] gx, boolean overwriteGx, float[] gw, float[] gb, int rows, int c) {
-        // small inputs: one task; otherwise fixed blocks of rows, whatever the number of threads
-        int rowsPerTask = (long) rows * c < PARALLEL_MIN ? Math.max(rows, 1) : BLOCK_ROWS;
-        int tasks = (rows + rowsPerTask - 1) / rowsPerTask;
-        boolean sums = gw != null || gb != null;
-        float[] partW = sums ? new float[tasks * c] : null, partB = sums ? new float[tasks * c] : null;
-        Parallel.parallelFor(tasks, task -> {
-            int r0 = task * rowsPerTask, r1 = Math.min(rows, r0 + rowsPerTask);
-            for (int r = r0; r < r1; r++) {
-                backwardRow(g, r * c, x, xo + r * c, w, wo, mean[r], rstd[r], gx, overwriteGx, partW, partB, task * c, c);
-            }
-        });
-        if (sums) {
-            for (int t = 0; t < tasks; t++) {
-                if (gw != null) VectorMath.addInto(partW, t * c, gw, 0, c);
-                if (gb != null) VectorMath.addInto(partB, t * c, gb, 0, c);
-            }
-        }
-    }
-
-    private static void backwardRow(float[] g, int gi, float[] x, int xi, float[] w, int wo, float m, float rs,
-                                    float[] gx, boolean overwrite, float[] partW, float[] partB, int pi, int c) {
+    private static void rowSums(float[] g, int gi, float[] x, int xi, float[] w, int wo, float m, float rs,
+                                float[] partW, float[] partB, int pi, int c, float[] sums) {
         FloatVector vm = FloatVector.broadcast(SPECIES, m), vrs = FloatVector.broadcast(SPECIES, rs);
         FloatVector sumD = FloatVector.zero(SPECIES), sumDX = FloatVector.zero(SPECIES);
         int i = 0;
-        for (; i < c; i += LANES) {
-            VectorMask<Float> mask = SPECIES.indexInRange(i, c);
-            FloatVector gv = FloatVector.fromArray(SPECIES, g, gi + i, mask);
-            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i, mask).sub(vm).mul(vrs);
-            FloatVector dxhat = gv.mul(FloatVector.fromArray(SPECIES, w, wo + i, mask));
+        for (int bound = SPECIES.loopBound(c); i < bound; i += LANES) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, gi + i);
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i).sub(vm).mul(vrs);
+            FloatVector dxhat = gv.mul(FloatVector.fromArray(SPECIES, w, wo + i));
             sumD = sumD.add(dxhat);
             sumDX = dxhat.fma(xhat, sumDX);
-            if (partW != null) {
-                gv.fma(xhat, FloatVector.fromArray(SPECIES, partW, pi + i, mask)).intoArray(partW, pi + i, mask);
-                gv.add(FloatVector.fromArray(SPECIES, partB, pi + i, mask)).intoArray(partB, pi + i, mask);
-            }
+            gv.fma(xhat, FloatVector.fromArray(SPECIES, partW, pi + i)).intoArray(partW, pi + i);
+            gv.add(FloatVector.fromArray(SPECIES, partB, pi + i)).intoArray(partB, pi + i);
         }
-        if (gx == null) return;
-        FloatVector meanD = FloatVector.broadcast(SPECIES, sumD.reduceLanes(VectorOperators.ADD) / c);
-        FloatVector meanDX = FloatVector.broadcast(SPECIES, sumDX.reduceLanes(VectorOperators.ADD) / c);
-        for (i = 0; i < c; i += LANES) {
-            VectorMask<Float> mask = SPECIES.indexInRange(i, c);
-            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i, mask).sub(vm).mul(vrs);
-            FloatVector dxhat = FloatVector.fromArray(SPECIES, g, gi + i, mask).mul(FloatVector.fromArray(SPECIES, w, wo + i, mask));
-            FloatVector d = dxhat.sub(meanD).sub(xhat.mul(meanDX)).mul(vrs);
-            (overwrite ? d : d.add(FloatVector.fromArray(SPECIES, gx, gi + i, mask))).intoArray(gx, gi + i, mask);
+        float d = sumD.reduceLanes(VectorOperators.ADD), dx = sumDX.reduceLanes(VectorOperators.ADD);
+        for (; i < c; i++) {
+            float xhat = (x[xi + i] - m) * rs, dxhat = g[gi + i] * w[wo + i];
+            d += dxhat;
+            dx += dxhat * xhat;
+            partW[pi + i] += g[gi + i] * xhat;
+            partB[pi + i] += g[gi + i];
+        }
+        sums[0] = d;
+        sums[1] = dx;
+    }
+
+    /** One row of {@code gx = rstd * (dxhat - meanD - xhat * meanDX)}; gx may be g. */
+    private static void rowGradient(float[] g, int gi, float[] x, int xi, float[] w, int wo, float m, float rs,
+                                    float meanD, float meanDX, float[] gx, int c) {
+        FloatVector vm = FloatVector.broadcast(SPECIES, m), vrs = FloatVector.broadcast(SPECIES, rs);
+        FloatVector vd = FloatVector.broadcast(SPECIES, meanD), vdx = FloatVector.broadcast(SPECIES, meanDX);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(c); i < bound; i += LANES) {
+            FloatVector xhat = FloatVector.fromArray(SPECIES, x, xi + i).sub(vm).mul(vrs);
+            FloatVector dxhat = FloatVector.fromArray(SPECIES, g, gi + i).mul(FloatVector.fromArray(SPECIES, w, wo + i));
+            dxhat.sub(vd).sub(xhat.mul(vdx)).mul(vrs).intoArray(gx, gi + i);
+        }
+        for (; i < c; i++) {
+            float xhat = (x[xi + i] - m) * rs, dxhat = g[gi + i] * w[wo + i];
+            gx[gi + i] = rs * (dxhat - meanD - xhat * meanDX);
         }
     }
 }

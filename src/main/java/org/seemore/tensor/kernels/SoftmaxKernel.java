@@ -46,39 +46,53 @@ public final class SoftmaxKernel {
 
     /**
      * {@code out[oi + j] = exp(scale * (x[xi + j] - max))} for j in [0, n); returns their sum. One
-     * masked loop, so that the JIT inlines a single copy of the exp (two overflow its inlining budget).
+     * masked loop, so that the JIT inlines a single copy of the exp (two overflow its inlining
+     * budget); at an array's end, where a masked access would take a slow path, a scalar tail.
      */
     private static float expShifted(float[] x, int xi, float[] out, int oi, int n, float max, float scale) {
         FloatVector shift = FloatVector.broadcast(SPECIES, -max * scale), vs = FloatVector.broadcast(SPECIES, scale);
         FloatVector sum = FloatVector.zero(SPECIES);
-        for (int i = 0; i < n; i += LANES) {
+        int limit = maskedLimit(n, xi, x.length, oi, out.length), i = 0;
+        for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).fma(vs, shift));
             e.intoArray(out, oi + i, m);
             sum = sum.add(e, m);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp((x[xi + i] - max) * scale);
+            out[oi + i] = e;
+            total += e;
+        }
+        return total;
+    }
+
+    /** n, or the whole vectors of n when a last masked vector would reach past either array's end. */
+    private static int maskedLimit(int n, int ai, int aLength, int bi, int bLength) {
+        int whole = SPECIES.loopBound(n);
+        return whole == n || (ai + whole + LANES <= aLength && bi + whole + LANES <= bLength) ? n : whole;
     }
 
     /**
-     * Softmax backward over rows of {@code tk}: {@code gx = y * (g - sum(g * y))}, added into gx or
-     * stored when {@code overwrite} (gx may be g itself). All arrays from 0.
+     * Softmax backward over rows of {@code tk}: {@code gx = scale * y * (g - sum(g * y))}, stored
+     * (gx may be g itself). All arrays from 0.
      */
-    public static void backward(float[] g, float[] y, float[] gx, boolean overwrite, int rows, int tk, float scale) {
+    public static void backward(float[] g, float[] y, float[] gx, int rows, int tk, float scale) {
         Parallel.parallelRange(rows, Math.max(1, PARALLEL_MIN / Math.max(tk, 1)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) backwardRow(g, y, gx, r * tk, tk, overwrite, scale);
+            for (int r = r0; r < r1; r++) backwardRow(g, y, gx, r * tk, tk, scale);
         });
     }
 
-    /** One row of the softmax backward, times {@code scale} (the score scale of a scaled softmax). */
-    public static void backwardRow(float[] g, float[] y, float[] gx, int off, int n, boolean overwrite, float scale) {
-        FloatVector dot = FloatVector.broadcast(SPECIES, VectorMath.dot(g, off, y, off, n));
-        FloatVector vs = FloatVector.broadcast(SPECIES, scale);
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector d = FloatVector.fromArray(SPECIES, y, off + i, m).mul(FloatVector.fromArray(SPECIES, g, off + i, m).sub(dot)).mul(vs);
-            (overwrite ? d : d.add(FloatVector.fromArray(SPECIES, gx, off + i, m))).intoArray(gx, off + i, m);
+    /** One row of the softmax backward, times {@code scale} (the score scale of a scaled softmax); gx may be g. */
+    public static void backwardRow(float[] g, float[] y, float[] gx, int off, int n, float scale) {
+        float dot = VectorMath.dot(g, off, y, off, n);
+        FloatVector vd = FloatVector.broadcast(SPECIES, dot), vs = FloatVector.broadcast(SPECIES, scale);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, y, off + i).mul(FloatVector.fromArray(SPECIES, g, off + i).sub(vd)).mul(vs).intoArray(gx, off + i);
         }
+        for (; i < n; i++) gx[off + i] = y[off + i] * (g[off + i] - dot) * scale;
     }
 
     /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1. */
@@ -87,20 +101,25 @@ public final class SoftmaxKernel {
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector shift = FloatVector.broadcast(SPECIES, -max);
         FloatVector sum = FloatVector.zero(SPECIES);
-        for (int i = 0; i < n; i += LANES) {
+        int limit = maskedLimit(n, xi, x.length, 0, Integer.MAX_VALUE), i = 0;
+        for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(shift)), m);
         }
-        return (float) (max + Math.log(sum.reduceLanes(VectorOperators.ADD)));
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) total += Math.exp(x[xi + i] - max);
+        return (float) (max + Math.log(total));
     }
 
     /** {@code gx[gi + j] += factor * exp(x[xi + j] - shift)} for j in [0, n): a softmax-shaped gradient. */
     public static void addExp(float[] x, int xi, float shift, float factor, float[] gx, int gi, int n) {
         FloatVector vs = FloatVector.broadcast(SPECIES, -shift), vf = FloatVector.broadcast(SPECIES, factor);
-        for (int i = 0; i < n; i += LANES) {
+        int limit = maskedLimit(n, xi, x.length, gi, gx.length), i = 0;
+        for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(vs));
             e.fma(vf, FloatVector.fromArray(SPECIES, gx, gi + i, m)).intoArray(gx, gi + i, m);
         }
+        for (; i < n; i++) gx[gi + i] += factor * (float) Math.exp(x[xi + i] - shift);
     }
 }

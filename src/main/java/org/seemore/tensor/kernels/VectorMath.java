@@ -2,7 +2,6 @@ package org.seemore.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -57,14 +56,16 @@ public final class VectorMath {
     }
 
     // ---- row reductions ------------------------------------------------------------------------
+    // Whole vectors, then a scalar tail: a masked load reaching past an array's end takes a slow path.
 
     /** Sum of {@code a[off .. off+n)}. */
     public static float sum(float[] a, int off, int n) {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) acc = acc.add(FloatVector.fromArray(SPECIES, a, off + i));
-        if (i < n) acc = acc.add(FloatVector.fromArray(SPECIES, a, off + i, SPECIES.indexInRange(i, n)));
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += a[off + i];
+        return sum;
     }
 
     /** Largest of {@code a[off .. off+n)}, n >= 1. */
@@ -72,11 +73,9 @@ public final class VectorMath {
         FloatVector acc = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) acc = acc.max(FloatVector.fromArray(SPECIES, a, off + i));
-        if (i < n) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            acc = acc.blend(acc.max(FloatVector.fromArray(SPECIES, a, off + i, m)), m);
-        }
-        return acc.reduceLanes(VectorOperators.MAX);
+        float max = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) max = Math.max(max, a[off + i]);
+        return max;
     }
 
     /** Dot product of {@code a[ao ..]} and {@code b[bo ..]} over n values. */
@@ -86,11 +85,9 @@ public final class VectorMath {
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
         }
-        if (i < n) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            acc = FloatVector.fromArray(SPECIES, a, ao + i, m).fma(FloatVector.fromArray(SPECIES, b, bo + i, m), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float dot = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) dot += a[ao + i] * b[bo + i];
+        return dot;
     }
 
     /** {@code y[yo + i] += x[xo + i]} for i in [0, n). */
