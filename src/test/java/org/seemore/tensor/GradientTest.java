@@ -89,6 +89,12 @@ class GradientTest {
         check("patchify", in -> NnOps.patchify(in.get(0), 2), random(rng, 2, 3, 4, 4));
     }
 
+    @Test
+    void fusedAttention() {
+        check("attention", in -> FusedAttention.selfAttention(in.get(0), 2, false), Elementwise.scale(random(rng, 2, 3, 12), 2f).detach());
+        check("causal attention", in -> FusedAttention.selfAttention(in.get(0), 2, true), Elementwise.scale(random(rng, 2, 4, 6), 2f).detach());
+    }
+
     private static Tensor awayFromZero(Tensor t) {
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) if (Math.abs(d[i]) < 0.05f) d[i] = 0.3f;

@@ -80,19 +80,22 @@ public final class SoftmaxKernel {
      */
     public static void backward(float[] g, float[] y, float[] gx, int rows, int tk, float scale) {
         Parallel.parallelRange(rows, Math.max(1, PARALLEL_MIN / Math.max(tk, 1)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) backwardRow(g, y, gx, r * tk, tk, scale);
+            for (int r = r0; r < r1; r++) backwardRow(g, r * tk, y, r * tk, gx, r * tk, tk, scale);
         });
     }
 
-    /** One row of the softmax backward, times {@code scale} (the score scale of a scaled softmax); gx may be g. */
-    public static void backwardRow(float[] g, float[] y, float[] gx, int off, int n, float scale) {
-        float dot = VectorMath.dot(g, off, y, off, n);
+    /**
+     * One row of the softmax backward, {@code gx = scale * y * (g - sum(g * y))} over n values, times
+     * {@code scale} (the score scale of a scaled softmax); gx may be g (same offset).
+     */
+    public static void backwardRow(float[] g, int gi, float[] y, int yi, float[] gx, int xi, int n, float scale) {
+        float dot = VectorMath.dot(g, gi, y, yi, n);
         FloatVector vd = FloatVector.broadcast(SPECIES, dot), vs = FloatVector.broadcast(SPECIES, scale);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector.fromArray(SPECIES, y, off + i).mul(FloatVector.fromArray(SPECIES, g, off + i).sub(vd)).mul(vs).intoArray(gx, off + i);
+            FloatVector.fromArray(SPECIES, y, yi + i).mul(FloatVector.fromArray(SPECIES, g, gi + i).sub(vd)).mul(vs).intoArray(gx, xi + i);
         }
-        for (; i < n; i++) gx[off + i] = y[off + i] * (g[off + i] - dot) * scale;
+        for (; i < n; i++) gx[xi + i] = y[yi + i] * (g[gi + i] - dot) * scale;
     }
 
     /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1. */
