@@ -130,7 +130,18 @@ public final class OpsProfile {
                 continue;
             }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) continue;
-            counts.merge(label(e.getStackTrace().getFrames()), 1, Integer::sum);
+            String lab = label(e.getStackTrace().getFrames());
+            String detail = System.getProperty("detail");
+            if (detail != null && lab.contains(detail)) {
+                var fr = e.getStackTrace().getFrames();
+                StringBuilder sb = new StringBuilder(lab).append(" <= ");
+                for (int q = 0; q < Math.min(3, fr.size()); q++) {
+                    String cls = fr.get(q).getMethod().getType().getName();
+                    sb.append(cls.substring(cls.lastIndexOf('.') + 1)).append('.').append(fr.get(q).getMethod().getName()).append(':').append(fr.get(q).getLineNumber()).append(' ');
+                }
+                lab = sb.toString();
+            }
+            counts.merge(lab, 1, Integer::sum);
             total++;
         }
         Files.delete(file);

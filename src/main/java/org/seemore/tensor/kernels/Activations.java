@@ -84,7 +84,7 @@ public final class Activations {
 
     /**
      * One pass of GELU over n (whole vectors) values from x[xi], with the block's scratch a (the
-     * Gaussian factor) and b (the CDF); out and g from oi.
+     * Gaussian factor) and b (the tail Phi(-|x|)); out and g from oi.
      */
     private interface Pass {
         void run(float[] x, int xi, float[] a, float[] b, float[] out, float[] g, int oi, int n);
@@ -96,12 +96,12 @@ public final class Activations {
      * heap; a pass called through a megamorphic interface is compiled on its own, within budget.
      */
     private static final Pass GAUSSIAN = (x, xi, a, b, out, g, oi, n) -> gaussian(x, xi, a, n);
-    private static final Pass CDF = (x, xi, a, b, out, g, oi, n) -> normalCdf(x, xi, a, b, n);
+    private static final Pass CDF = (x, xi, a, b, out, g, oi, n) -> normalTail(x, xi, a, b, n);
     private static final Pass[] FORWARD = {GAUSSIAN, CDF, (x, xi, a, b, out, g, oi, n) -> product(x, xi, b, out, oi, n)};
     private static final Pass[] BACKWARD = {GAUSSIAN, CDF, (x, xi, a, b, out, g, oi, n) -> slope(x, xi, a, b, g, oi, n)};
 
     /**
-     * GELU over [s, e) in blocks of three passes (Gaussian, CDF, product or slope). Whole vectors run
+     * GELU over [s, e) in blocks of three passes (Gaussian, tail, product or slope). Whole vectors run
      * in place; a last partial one goes through zero-padded copies instead of masked loops.
      */
     private static void geluChunk(float[] x, int xo, float[] out, float[] g, int s, int e) {
@@ -132,11 +132,11 @@ public final class Activations {
     }
 
     /**
-     * {@code cdf[j] = Phi(x)} given {@code gauss[j] = e^(-x²/2)}: Phi(x) = erfc(-x/sqrt2)/2, with
+     * {@code tail[j] = Phi(-|x|)} given {@code gauss[j] = e^(-x²/2)}: Phi(-|x|) = erfc(|x|/sqrt2)/2, with
      * {@code erfc(z) = t·e^(-z² + P(t))}, z = |x|/sqrt2, t = 1/(1 + z/2) (Numerical Recipes erfcc,
      * fractional error below 1.2e-7); {@code e^(-z²)} is the Gaussian factor.
      */
-    static void normalCdf(float[] x, int xi, float[] gauss, float[] cdf, int n) {
+    static void normalTail(float[] x, int xi, float[] gauss, float[] tail, int n) {
         for (int j = 0; j < n; j += LANES) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j);
             FloatVector z = v.abs().mul(VectorMath.INV_SQRT2);
@@ -145,25 +145,32 @@ public final class Activations {
                     .fma(t, VectorMath.c(-1.13520398f)).fma(t, VectorMath.c(0.27886807f)).fma(t, VectorMath.c(-0.18628806f))
                     .fma(t, VectorMath.c(0.09678418f)).fma(t, VectorMath.c(0.37409196f)).fma(t, VectorMath.c(1.00002368f))
                     .fma(t, VectorMath.c(-1.26551223f));
-            FloatVector halfErfc = t.mul(FloatVector.fromArray(SPECIES, gauss, j)).mul(VectorMath.exp(poly)).mul(0.5f);
-            // the tail for x <= 0, one minus it above
-            halfErfc.blend(halfErfc.neg().add(1f), v.compare(VectorOperators.GT, 0f)).intoArray(cdf, j);
+            t.mul(FloatVector.fromArray(SPECIES, gauss, j)).mul(VectorMath.exp(poly)).mul(0.5f).intoArray(tail, j);
         }
     }
 
-    /** {@code out = x·Phi(x)}, from oi. */
-    static void product(float[] x, int xi, float[] cdf, float[] out, int oi, int n) {
+    /**
+     * {@code out = x·Phi(x)} from oi, given {@code tail = Phi(-|x|)}: {@code x·tail} for x <= 0 and
+     * {@code x - x·tail} (one rounding, by FMA) above, rather than x times a rounded Phi near 1.
+     */
+    static void product(float[] x, int xi, float[] tail, float[] out, int oi, int n) {
         for (int j = 0; j < n; j += LANES) {
-            FloatVector.fromArray(SPECIES, x, xi + j).mul(FloatVector.fromArray(SPECIES, cdf, j)).intoArray(out, oi + j);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j), tl = FloatVector.fromArray(SPECIES, tail, j);
+            v.mul(tl).blend(v.neg().fma(tl, v), v.compare(VectorOperators.GT, 0f)).intoArray(out, oi + j);
         }
     }
 
-    /** {@code g *= Phi(x) + x·phi(x)}, GELU's slope, in place from oi. */
-    static void slope(float[] x, int xi, float[] gauss, float[] cdf, float[] g, int oi, int n) {
+    /**
+     * {@code g *= Phi(x) + x·phi(x)}, GELU's slope, in place from oi, given {@code tail = Phi(-|x|)}:
+     * {@code x·phi + tail} for x <= 0 and {@code 1 + (x·phi - tail)} above.
+     */
+    static void slope(float[] x, int xi, float[] gauss, float[] tail, float[] g, int oi, int n) {
         FloatVector pdfScale = VectorMath.c(VectorMath.INV_SQRT_2PI);
         for (int j = 0; j < n; j += LANES) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j);
-            FloatVector slope = v.mul(FloatVector.fromArray(SPECIES, gauss, j)).fma(pdfScale, FloatVector.fromArray(SPECIES, cdf, j));
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j), tl = FloatVector.fromArray(SPECIES, tail, j);
+            VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
+            FloatVector m = v.mul(pdfScale).fma(FloatVector.fromArray(SPECIES, gauss, j), tl.blend(tl.neg(), positive));
+            FloatVector slope = m.blend(m.add(1f), positive);
             FloatVector.fromArray(SPECIES, g, oi + j).mul(slope).intoArray(g, oi + j);
         }
     }

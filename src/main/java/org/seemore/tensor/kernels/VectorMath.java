@@ -108,4 +108,16 @@ public final class VectorMath {
         }
         for (; i < n; i++) y[yo + i] += a * x[xo + i];
     }
+
+    /**
+     * {@code y[yo + i] += a * x[xo + i]} for i in [0, n), rounding the product before the sum (no FMA),
+     * as separate multiply and add ops would.
+     */
+    public static void addScaled(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, xo + i).mul(a).add(FloatVector.fromArray(SPECIES, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
 }
