@@ -84,9 +84,11 @@ public final class Attention {
         float[] y = new float[b * t * width];
         Parallel.parallelFor(b * heads, bh -> { // query i sees keys <= past + i
             int bi = bh / heads, h = bh % heads, kv = bh * cache.capacity * hd;
+            int room = AttentionKernel.scratchSize(t, total, hd);
+            float[] work = new float[room + t * AttentionKernel.probsWidth(total, hd)]; // scratch, then probabilities
             AttentionKernel.forward(new Strided(qkvd, bi * t * c3 + h * hd, c3), new Strided(cache.keys, kv, hd),
-                    new Strided(cache.values, kv, hd), t, total, hd, true, scale, new float[t * total], 0,
-                    new Strided(y, bi * t * width + h * hd, width));
+                    new Strided(cache.values, kv, hd), t, total, hd, true, scale, work, room,
+                    new Strided(y, bi * t * width + h * hd, width), work);
         });
         return proj.forward(Tensor.of(y, b, t, width));
     }

@@ -13,12 +13,13 @@ import org.seemore.tensor.kernels.Parallel;
  * of that buffer (offsets and a leading dimension of 3C) and writes its output into its columns of
  * {@code y (B, T, C)}: none of the head-splitting permutes, scaled-score or probability copies of
  * {@link #reference} exist. The pairs run in parallel on the kernel pool, forward and backward, and
- * the backward writes straight into the qkv gradient. Only the probabilities (B, H, T, T) are kept.
+ * the backward writes straight into the qkv gradient. Only the probabilities (B, H, T, T) are kept
+ * (each row padded to whole vectors when the heads take the direct loops).
  */
 public final class FusedAttention {
     private FusedAttention() {}
 
-    /** Per-thread room for one head's probabilities (inference) or score gradients (backward). */
+    /** Per-thread room for one head's work: transposed keys or values, score gradients, probabilities without grad. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     static float[] scratch(int size) {
@@ -38,12 +39,13 @@ public final class FusedAttention {
         float[] qd = qkv.data(), y = new float[b * t * c];
         int qo = qkv.offset();
         boolean keep = GradMode.isEnabled() && qkv.requiresGrad();
-        float[] probs = keep ? new float[b * heads * t * t] : null; // (B, H, T, T), for the backward pass
+        int pw = AttentionKernel.probsWidth(t, hd), scratchSize = AttentionKernel.scratchSize(t, t, hd);
+        float[] probs = keep ? new float[b * heads * t * pw] : null; // (B, H, T, pw), for the backward pass
         Parallel.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads, base = qo + bi * t * c3 + h * hd;
-            float[] p = keep ? probs : scratch(t * t);
+            float[] work = scratch(scratchSize + (keep ? 0 : t * pw));
             AttentionKernel.forward(new Strided(qd, base, c3), new Strided(qd, base + c, c3), new Strided(qd, base + 2 * c, c3),
-                    t, t, hd, causal, scale, p, keep ? task * t * t : 0, new Strided(y, bi * t * c + h * hd, c));
+                    t, t, hd, causal, scale, keep ? probs : work, keep ? task * t * pw : scratchSize, new Strided(y, bi * t * c + h * hd, c), work);
         });
         return Tensor.result(y, new int[] {b, t, c}, o -> {
             float[] gy = o.grad(), gq = qkv.gradBuffer();
@@ -51,8 +53,8 @@ public final class FusedAttention {
                 int bi = task / heads, h = task % heads, base = bi * t * c3 + h * hd;
                 Strided gyHead = new Strided(gy, bi * t * c + h * hd, c);
                 AttentionKernel.backward(new Strided(qd, qo + base, c3), new Strided(qd, qo + base + c, c3), new Strided(qd, qo + base + 2 * c, c3),
-                        t, t, hd, scale, probs, task * t * t, gyHead,
-                        new Strided(gq, base, c3), new Strided(gq, base + c, c3), new Strided(gq, base + 2 * c, c3), scratch(t * t));
+                        t, t, hd, causal, scale, probs, task * t * pw, gyHead,
+                        new Strided(gq, base, c3), new Strided(gq, base + c, c3), new Strided(gq, base + 2 * c, c3), scratch(scratchSize));
             });
         }, qkv);
     }
