@@ -23,7 +23,9 @@ class FusedAttentionTest {
                 check(2, t, 3, 5, causal);
                 check(1, t, 1, 17, causal);
             }
-            check(3, 65, 2, 16, causal);
+            check(3, 65, 2, 16, causal); // direct loops
+            check(2, 17, 2, 32, causal);
+            check(2, 9, 1, 64, causal);  // GEMM
         }
     }
 
