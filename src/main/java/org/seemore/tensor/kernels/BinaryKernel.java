@@ -194,7 +194,7 @@ public final class BinaryKernel {
             acc = acc.add(contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i),
                     FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i)));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sumLanes(acc);
         for (; i < n; i++) sum += contribution(op, forA, g[gi + i], a[ai + i], b[bi + i]);
         return sum;
     }

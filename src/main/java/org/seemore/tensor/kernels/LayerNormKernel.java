@@ -41,7 +41,7 @@ public final class LayerNormKernel {
             FloatVector d = FloatVector.fromArray(SPECIES, x, xi + i).sub(vm);
             acc = d.fma(d, acc);
         }
-        float var = acc.reduceLanes(VectorOperators.ADD);
+        float var = VectorMath.sumLanes(acc);
         for (; i < c; i++) var += (x[xi + i] - m) * (x[xi + i] - m);
         float rs = (float) (1 / Math.sqrt(var / c + (double) eps));
         mean[r] = m;
@@ -100,7 +100,7 @@ public final class LayerNormKernel {
             gv.fma(xhat, FloatVector.fromArray(SPECIES, partW, pi + i)).intoArray(partW, pi + i);
             gv.add(FloatVector.fromArray(SPECIES, partB, pi + i)).intoArray(partB, pi + i);
         }
-        float d = sumD.reduceLanes(VectorOperators.ADD), dx = sumDX.reduceLanes(VectorOperators.ADD);
+        float d = VectorMath.sumLanes(sumD), dx = VectorMath.sumLanes(sumDX);
         for (; i < c; i++) {
             float xhat = (x[xi + i] - m) * rs, dxhat = g[gi + i] * w[wo + i];
             d += dxhat;

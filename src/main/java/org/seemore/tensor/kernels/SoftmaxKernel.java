@@ -59,7 +59,7 @@ public final class SoftmaxKernel {
             e.intoArray(out, oi + i, m);
             sum = sum.add(e, m);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        float total = VectorMath.sumLanes(sum);
         for (; i < n; i++) {
             float e = (float) Math.exp((x[xi + i] - max) * scale);
             out[oi + i] = e;
@@ -109,7 +109,7 @@ public final class SoftmaxKernel {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(shift)), m);
         }
-        double total = sum.reduceLanes(VectorOperators.ADD);
+        double total = VectorMath.sumLanes(sum);
         for (; i < n; i++) total += Math.exp(x[xi + i] - max);
         return (float) (max + Math.log(total));
     }

@@ -55,6 +55,16 @@ public final class VectorMath {
         return p.mul(scale).blend(0f, x.compare(VectorOperators.LT, EXP_LOW));
     }
 
+    /**
+     * The sum of the lanes, added in lane order. {@code reduceLanes(ADD)} may add them in another order
+     * once compiled than when interpreted, which would make results depend on when the JIT kicked in.
+     */
+    public static float sumLanes(FloatVector v) {
+        float sum = v.lane(0);
+        for (int i = 1; i < LANES; i++) sum += v.lane(i);
+        return sum;
+    }
+
     // ---- row reductions ------------------------------------------------------------------------
     // Whole vectors, then a scalar tail: a masked load reaching past an array's end takes a slow path.
 
@@ -63,7 +73,7 @@ public final class VectorMath {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) acc = acc.add(FloatVector.fromArray(SPECIES, a, off + i));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) sum += a[off + i];
         return sum;
     }
@@ -85,7 +95,7 @@ public final class VectorMath {
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
         }
-        float dot = acc.reduceLanes(VectorOperators.ADD);
+        float dot = sumLanes(acc);
         for (; i < n; i++) dot += a[ao + i] * b[bo + i];
         return dot;
     }

@@ -93,4 +93,21 @@ class VectorMathTest {
             }
         }
     }
+
+    @Test
+    void lanesAreSummedInLaneOrderBeforeAndAfterCompilation() {
+        java.util.Random r = new java.util.Random(9);
+        float[] a = new float[L * 64];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 6)); // wide range: order matters
+        for (int round = 0; round < 3000; round++) { // enough calls for the JIT to compile sumLanes on the way
+            for (int v = 0; v < 64; v++) {
+                float want = a[v * L];
+                for (int i = 1; i < L; i++) want += a[v * L + i];
+                float got = VectorMath.sumLanes(FloatVector.fromArray(VectorMath.SPECIES, a, v * L));
+                if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want)) {
+                    assertThat(got).as("round %d, vector %d", round, v).isEqualTo(want);
+                }
+            }
+        }
+    }
 }
