@@ -1,15 +1,23 @@
 package org.seemore.tensor;
 
 import java.util.Arrays;
+import org.seemore.tensor.kernels.Activations;
+import org.seemore.tensor.kernels.BinaryKernel;
+import org.seemore.tensor.kernels.BinaryKernel.Layout;
+import org.seemore.tensor.kernels.BinaryKernel.Op;
 
 /**
  * Elementwise ops: binary arithmetic with NumPy broadcasting, scaling, and the activations
  * (ReLU, GELU with the exact erf, softplus). Each forward sits beside its backward.
+ *
+ * <p>Vectorized and, when large, multithreaded ({@link BinaryKernel}, {@link Activations}); the
+ * broadcasts a model makes (same shape, a bias or positional table repeated over rows, a value per
+ * row) have fused loops, any other goes through {@link ElementwiseReference}, the plain versions
+ * these are tested against. Unary backward steps overwrite their output's gradient in place and
+ * hand it to the input ({@link Tensor#accumulateGrad}) instead of allocating another.
  */
 public final class Elementwise {
     private Elementwise() {}
-
-    private enum Op { ADD, SUB, MUL, DIV }
 
     public static Tensor add(Tensor a, Tensor b) { return binary(Op.ADD, a, b); }
 
@@ -23,78 +31,87 @@ public final class Elementwise {
         int[] as = a.shape(), bs = b.shape();
         int[] os = Arrays.equals(as, bs) ? as : Shapes.broadcast(as, bs);
         int n = Shapes.numel(os);
-        float[] out = new float[n];
-        float[] ad = a.data(), bd = b.data();
-        int ao = a.offset(), bo = b.offset();
-        if (Arrays.equals(as, bs)) {
-            for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]);
+        // view the output as [outer, inner] so that each operand is a FULL, ROW or COLUMN layout
+        Layout la = n == a.size() ? Layout.FULL : null, lb = n == b.size() ? Layout.FULL : null;
+        int inner;
+        if (la != null && lb != null) {
+            inner = os.length == 0 ? 1 : os[os.length - 1];
+        } else if (la != null || lb != null) {
+            int[] partial = la != null ? bs : as;
+            int column = columnSplit(partial, os), row = rowSplit(partial, os);
+            Layout l = column >= 0 ? Layout.COLUMN : row >= 0 ? Layout.ROW : null;
+            if (l == null) return ElementwiseReference.binary(ElementwiseReference.Op.valueOf(op.name()), a, b);
+            inner = tail(os, l == Layout.COLUMN ? column : row);
+            if (la == null) la = l; else lb = l;
         } else {
-            BroadcastIndex it = new BroadcastIndex(os, as, bs);
-            for (int i = 0; i < n; i++, it.next()) out[i] = apply(op, ad[ao + it.a], bd[bo + it.b]);
+            return ElementwiseReference.binary(ElementwiseReference.Op.valueOf(op.name()), a, b);
         }
+        int outer = inner == 0 ? 0 : n / inner;
+        float[] out = new float[n];
+        Layout layoutA = la, layoutB = lb;
+        BinaryKernel.forward(op, a.data(), a.offset(), layoutA, b.data(), b.offset(), layoutB, out, outer, inner);
         return Tensor.result(out, os, o -> {
             float[] g = o.grad();
-            boolean same = Arrays.equals(as, bs);
-            float[] ga = a.requiresGrad() ? a.gradBuffer() : null;
-            float[] gb = b.requiresGrad() ? b.gradBuffer() : null;
-            BroadcastIndex it = same ? null : new BroadcastIndex(os, as, bs);
-            for (int i = 0; i < n; i++) {
-                int ia = same ? i : it.a, ib = same ? i : it.b;
-                float x = ad[ao + ia], y = bd[bo + ib], gi = g[i];
-                switch (op) {
-                    case ADD -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] += gi; }
-                    case SUB -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] -= gi; }
-                    case MUL -> { if (ga != null) ga[ia] += gi * y; if (gb != null) gb[ib] += gi * x; }
-                    case DIV -> { if (ga != null) ga[ia] += gi / y; if (gb != null) gb[ib] -= gi * x / (y * y); }
-                }
-                if (!same) it.next();
-            }
+            // b first: a may then take g over (overwritten in place) when it is full and has no gradient yet
+            if (b.requiresGrad()) gradient(op, false, g, a, layoutA, b, layoutB, outer, inner, !a.requiresGrad());
+            if (a.requiresGrad()) gradient(op, true, g, a, layoutA, b, layoutB, outer, inner, true);
         }, a, b);
     }
 
-    private static float apply(Op op, float x, float y) {
-        return switch (op) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-        };
+    /** Accumulates one operand's gradient; {@code last} allows reusing g as its buffer. */
+    private static void gradient(Op op, boolean forA, float[] g, Tensor a, Layout la, Tensor b, Layout lb,
+                                 int outer, int inner, boolean last) {
+        Tensor x = forA ? a : b;
+        Layout target = forA ? la : lb;
+        boolean inPlace = last && target == Layout.FULL && !x.hasGrad() && a != b;
+        if (inPlace && (op == Op.ADD || (op == Op.SUB && forA))) {
+            x.accumulateGrad(g); // the gradient is g itself
+            return;
+        }
+        float[] gx = inPlace ? g : x.gradBuffer();
+        BinaryKernel.backward(op, forA, g, a.data(), a.offset(), la, b.data(), b.offset(), lb, gx, inPlace, outer, inner);
+        if (inPlace) x.accumulateGrad(g);
     }
 
-    /** Walks a broadcast output shape, tracking the flat offsets into both inputs. */
-    static final class BroadcastIndex {
-        private final int[] shape, sa, sb, idx;
-        int a, b;
+    /**
+     * The axis k where {@code s} (left-padded to the output's rank) stops matching {@code os} and is
+     * all ones from there on: a value per row of {@code os[:k]}; -1 when s is not such a column.
+     */
+    private static int columnSplit(int[] s, int[] os) {
+        int pad = os.length - s.length, k = 0;
+        while (k < os.length && dim(s, pad, k) == os[k]) k++;
+        for (int d = k; d < os.length; d++) if (dim(s, pad, d) != 1) return -1;
+        return k;
+    }
 
-        BroadcastIndex(int[] out, int[] as, int[] bs) {
-            shape = out;
-            sa = Shapes.broadcastStrides(as, out);
-            sb = Shapes.broadcastStrides(bs, out);
-            idx = new int[out.length];
-        }
+    /** The axis k from which {@code s} (left-padded) equals {@code os}, ones before it; -1 otherwise. */
+    private static int rowSplit(int[] s, int[] os) {
+        int pad = os.length - s.length, k = os.length;
+        while (k > 0 && dim(s, pad, k - 1) == os[k - 1]) k--;
+        for (int d = 0; d < k; d++) if (dim(s, pad, d) != 1) return -1;
+        return k;
+    }
 
-        void next() {
-            for (int d = shape.length - 1; d >= 0; d--) {
-                idx[d]++;
-                a += sa[d];
-                b += sb[d];
-                if (idx[d] < shape[d]) return;
-                a -= sa[d] * shape[d];
-                b -= sb[d] * shape[d];
-                idx[d] = 0;
-            }
-        }
+    /** Product of {@code os[k:]}. */
+    private static int tail(int[] os, int k) {
+        int n = 1;
+        for (int d = k; d < os.length; d++) n *= os[d];
+        return n;
+    }
+
+    private static int dim(int[] s, int pad, int d) {
+        return d < pad ? 1 : s[d - pad];
     }
 
     /** {@code x * factor}. */
     public static Tensor scale(Tensor x, float factor) {
         int n = x.size();
-        float[] xd = x.data(), out = new float[n];
-        int xo = x.offset();
-        for (int i = 0; i < n; i++) out[i] = xd[xo + i] * factor;
+        float[] out = new float[n];
+        Activations.scale(x.data(), x.offset(), out, n, factor);
         return Tensor.result(out, x.shape(), o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < n; i++) gx[i] += g[i] * factor;
+            float[] g = o.grad();
+            Activations.scale(g, 0, g, n, factor);
+            x.accumulateGrad(g);
         }, x);
     }
 
@@ -107,12 +124,12 @@ public final class Elementwise {
 
     public static Tensor relu(Tensor x) {
         int n = x.size();
-        float[] xd = x.data(), out = new float[n];
-        int xo = x.offset();
-        for (int i = 0; i < n; i++) out[i] = Math.max(xd[xo + i], 0f);
+        float[] out = new float[n];
+        Activations.relu(x.data(), x.offset(), out, n);
         return Tensor.result(out, x.shape(), o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < n; i++) if (out[i] > 0f) gx[i] += g[i];
+            float[] g = o.grad();
+            Activations.reluBackward(g, out, n);
+            x.accumulateGrad(g);
         }, x);
     }
 
@@ -121,17 +138,11 @@ public final class Elementwise {
         int n = x.size();
         float[] xd = x.data(), out = new float[n];
         int xo = x.offset();
-        for (int i = 0; i < n; i++) {
-            double v = xd[xo + i];
-            out[i] = (float) (v * MathF.normalCdf(v));
-        }
+        Activations.gelu(xd, xo, out, n);
         return Tensor.result(out, x.shape(), o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < n; i++) {
-                double v = xd[xo + i];
-                // d/dx x*Phi(x) = Phi(x) + x*phi(x)
-                gx[i] += (float) (g[i] * (MathF.normalCdf(v) + v * MathF.normalPdf(v)));
-            }
+            float[] g = o.grad();
+            Activations.geluBackward(g, xd, xo, n); // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+            x.accumulateGrad(g);
         }, x);
     }
 

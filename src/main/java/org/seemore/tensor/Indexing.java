@@ -1,6 +1,13 @@
 package org.seemore.tensor;
 
-/** Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k. */
+import org.seemore.tensor.kernels.Parallel;
+import org.seemore.tensor.kernels.VectorMath;
+
+/**
+ * Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k, and
+ * the mixture-of-experts combine ({@link #weightedScatterAdd}). {@link IndexingReference} holds the
+ * plain versions they are tested against.
+ */
 public final class Indexing {
     private Indexing() {}
 
@@ -19,10 +26,7 @@ public final class Indexing {
         }
         return Tensor.result(out, os, o -> {
             float[] g = o.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < index.length; i++) {
-                int dst = index[i] * row, src = i * row;
-                for (int j = 0; j < row; j++) gx[dst + j] += g[src + j];
-            }
+            for (int i = 0; i < index.length; i++) VectorMath.addInto(g, i * row, gx, index[i] * row, row);
         }, x);
     }
 
@@ -36,27 +40,65 @@ public final class Indexing {
         if (src.size() != index.length * row) {
             throw new IllegalArgumentException("index_add of " + Shapes.str(src.shape()) + " into " + Shapes.str(s) + " with " + index.length + " indices");
         }
+        checkRows(index, s[0]);
         float[] out = base.toArray();
         float[] sd = src.data();
         int so = src.offset();
-        for (int i = 0; i < index.length; i++) {
-            int dst = index[i] * row, from = so + i * row;
-            for (int j = 0; j < row; j++) out[dst + j] += sd[from + j];
-        }
+        for (int i = 0; i < index.length; i++) VectorMath.addInto(sd, so + i * row, out, index[i] * row, row);
         return Tensor.result(out, s, o -> {
             float[] g = o.grad();
-            if (base.requiresGrad()) {
-                float[] gb = base.gradBuffer();
-                for (int i = 0; i < g.length; i++) gb[i] += g[i];
-            }
             if (src.requiresGrad()) {
                 float[] gs = src.gradBuffer();
-                for (int i = 0; i < index.length; i++) {
-                    int from = index[i] * row;
-                    for (int j = 0; j < row; j++) gs[i * row + j] += g[from + j];
-                }
+                for (int i = 0; i < index.length; i++) VectorMath.addInto(g, index[i] * row, gs, i * row, row);
             }
+            if (base.requiresGrad()) base.accumulateGrad(g); // last: g is handed over
         }, base, src);
+    }
+
+    private static void checkRows(int[] index, int rows) {
+        for (int r : index) if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("index " + r + " out of range for " + rows + " rows");
+    }
+
+    /**
+     * The combine step of a mixture of experts, fused: zeros {@code (n, width)} plus, for every
+     * source e and each of its rows i, {@code weights[slots[e][i]] * sources[e][i]} added to row
+     * {@code rows[e][i]} (weights indexed flat, e.g. a {@code (N, k)} router output as token*k + j).
+     * Equal to selecting each source's weights, multiplying and chaining index-adds (same order of
+     * additions), without a copy of the sum per source. Differentiable in the sources and weights.
+     */
+    public static Tensor weightedScatterAdd(int n, int width, Tensor[] sources, int[][] rows, Tensor weights, int[][] slots) {
+        float[] wd = weights.data(), out = new float[n * width];
+        int wo = weights.offset();
+        for (int e = 0; e < sources.length; e++) {
+            if (rows[e].length == 0) continue;
+            if (sources[e].size() != rows[e].length * width || slots[e].length != rows[e].length) {
+                throw new IllegalArgumentException("source " + e + " " + Shapes.str(sources[e].shape()) + " for " + rows[e].length + " rows of " + width);
+            }
+            checkRows(rows[e], n);
+            checkRows(slots[e], weights.size());
+            float[] sd = sources[e].data();
+            int so = sources[e].offset();
+            for (int i = 0; i < rows[e].length; i++) {
+                VectorMath.addScaled(wd[wo + slots[e][i]], sd, so + i * width, out, rows[e][i] * width, width);
+            }
+        }
+        Tensor[] parents = java.util.Arrays.copyOf(sources, sources.length + 1);
+        parents[sources.length] = weights;
+        return Tensor.result(out, new int[] {n, width}, o -> {
+            float[] g = o.grad();
+            float[] gw = weights.requiresGrad() ? weights.gradBuffer() : null;
+            Parallel.parallelFor(sources.length, e -> { // experts own disjoint rows of their own gradients and disjoint slots
+                if (rows[e].length == 0) return;
+                Tensor src = sources[e];
+                float[] sd = src.data(), gs = src.requiresGrad() ? src.gradBuffer() : null;
+                int so = src.offset();
+                for (int i = 0; i < rows[e].length; i++) {
+                    int from = rows[e][i] * width;
+                    if (gs != null) VectorMath.axpy(wd[wo + slots[e][i]], g, from, gs, i * width, width);
+                    if (gw != null) gw[slots[e][i]] += VectorMath.dot(g, from, sd, so + i * width, width);
+                }
+            });
+        }, parents);
     }
 
     /** Embedding lookup: {@code weight[ids]} with the ids' shape plus the embedding width. */

@@ -2,6 +2,7 @@ package org.seemore.tensor;
 
 import java.util.Arrays;
 import org.seemore.tensor.kernels.Gemm;
+import org.seemore.tensor.kernels.VectorMath;
 
 /**
  * Matrix products on the packed GEMM kernel. Transposes are flags passed to the kernel (handled in
@@ -37,22 +38,25 @@ public final class Linalg {
         float[] out = new float[batch * strideC];
         float[] ad = a.data(), bd = b.data();
         int ao = a.offset(), bo = b.offset();
-        for (int i = 0; i < batch; i++) {
-            Gemm.gemm(transA, transB, m, n, k, ad, ao + i * strideA, lda, bd, bo + i * strideB, ldb, out, i * strideC, n, false);
-        }
+        Gemm.gemmBatched(batch, transA, transB, m, n, k, ad, ao, lda, strideA, bd, bo, ldb, strideB, out, 0, n, strideC, false);
         return Tensor.result(out, os, r -> {
             float[] g = r.grad();
-            if (a.requiresGrad()) {
+            if (a.requiresGrad()) { // each batch item writes its own part of dA: in parallel
                 float[] ga = a.gradBuffer();
-                for (int i = 0; i < batch; i++) {
-                    if (!transA) { // dA[M,K] = dC · op(B)ᵀ
-                        Gemm.gemm(false, !transB, m, k, n, g, i * strideC, n, bd, bo + i * strideB, ldb, ga, i * strideA, k, true);
-                    } else {       // dA[K,M] = op(B) · dCᵀ
-                        Gemm.gemm(transB, true, k, m, n, bd, bo + i * strideB, ldb, g, i * strideC, n, ga, i * strideA, m, true);
-                    }
+                if (!transA) { // dA[M,K] = dC · op(B)ᵀ
+                    Gemm.gemmBatched(batch, false, !transB, m, k, n, g, 0, n, strideC, bd, bo, ldb, strideB, ga, 0, k, strideA, true);
+                } else {       // dA[K,M] = op(B) · dCᵀ
+                    Gemm.gemmBatched(batch, transB, true, k, m, n, bd, bo, ldb, strideB, g, 0, n, strideC, ga, 0, m, strideA, true);
                 }
             }
-            if (b.requiresGrad()) {
+            if (b.requiresGrad() && !sharedB) {
+                float[] gb = b.gradBuffer();
+                if (!transB) { // dB[K,N] = op(A)ᵀ · dC
+                    Gemm.gemmBatched(batch, !transA, false, k, n, m, ad, ao, lda, strideA, g, 0, n, strideC, gb, 0, n, strideB, true);
+                } else {       // dB[N,K] = dCᵀ · op(A)
+                    Gemm.gemmBatched(batch, true, transA, n, k, m, g, 0, n, strideC, ad, ao, lda, strideA, gb, 0, k, strideB, true);
+                }
+            } else if (b.requiresGrad()) { // a shared B sums every batch item's part, in order
                 float[] gb = b.gradBuffer();
                 for (int i = 0; i < batch; i++) {
                     if (!transB) { // dB[K,N] = op(A)ᵀ · dC
@@ -94,9 +98,7 @@ public final class Linalg {
             if (weight.requiresGrad()) Gemm.gemm(true, false, outF, in, rows, g, 0, outF, xd, xo, in, weight.gradBuffer(), 0, in, true);
             if (bias != null && bias.requiresGrad()) {
                 float[] gb = bias.gradBuffer();
-                for (int row = 0; row < rows; row++) {
-                    for (int j = 0; j < outF; j++) gb[j] += g[row * outF + j];
-                }
+                for (int row = 0; row < rows; row++) VectorMath.addInto(g, row * outF, gb, 0, outF);
             }
         };
         return bias == null ? Tensor.result(out, os, backward, x, weight) : Tensor.result(out, os, backward, x, weight, bias);

@@ -1,9 +1,18 @@
 package org.seemore.tensor;
 
+import org.seemore.tensor.kernels.DropoutKernel;
+import org.seemore.tensor.kernels.LayerNormKernel;
+import org.seemore.tensor.kernels.Parallel;
+import org.seemore.tensor.kernels.SoftmaxKernel;
+
 /**
  * The fused neural-network ops: LayerNorm, softmax (optionally causal), log-softmax +
  * cross-entropy, dropout, and patch extraction for a convolution whose kernel equals its stride.
  * Each computes its forward in one pass and keeps what its backward needs.
+ *
+ * <p>The loops are vector kernels ({@link LayerNormKernel}, {@link SoftmaxKernel},
+ * {@link DropoutKernel}) that split rows over the thread pool; {@link NnOpsReference} holds the
+ * plain versions they are tested against.
  */
 public final class NnOps {
     private NnOps() {}
@@ -13,52 +22,19 @@ public final class NnOps {
 
     /** LayerNorm over the last axis with biased variance (Ba et al. 2016): {@code (x-mean)/sqrt(var+eps)*w+b}. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
-        int c = x.dim(-1), rows = x.size() / c;
-        float[] xd = x.data(), wd = weight.data(), bd = bias.data(), out = new float[x.size()];
-        int xo = x.offset(), wo = weight.offset(), bo = bias.offset();
+        int c = x.dim(-1), rows = c == 0 ? 0 : x.size() / c;
+        float[] xd = x.data(), wd = weight.data(), out = new float[x.size()];
+        int xo = x.offset(), wo = weight.offset();
         float[] mean = new float[rows], rstd = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int base = xo + r * c;
-            double s = 0;
-            for (int i = 0; i < c; i++) s += xd[base + i];
-            float m = (float) (s / c);
-            double v = 0;
-            for (int i = 0; i < c; i++) {
-                float d = xd[base + i] - m;
-                v += d * d;
-            }
-            float rs = (float) (1 / Math.sqrt(v / c + eps));
-            mean[r] = m;
-            rstd[r] = rs;
-            for (int i = 0; i < c; i++) out[r * c + i] = (xd[base + i] - m) * rs * wd[wo + i] + bd[bo + i];
-        }
+        LayerNormKernel.forward(xd, xo, wd, wo, bias.data(), bias.offset(), out, mean, rstd, rows, c, eps);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
-            float[] gx = x.requiresGrad() ? x.gradBuffer() : null;
             float[] gw = weight.requiresGrad() ? weight.gradBuffer() : null;
             float[] gb = bias.requiresGrad() ? bias.gradBuffer() : null;
-            for (int r = 0; r < rows; r++) {
-                int base = xo + r * c, gbase = r * c;
-                float m = mean[r], rs = rstd[r];
-                // dxhat = g*w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat*xhat))
-                double sumD = 0, sumDX = 0;
-                for (int i = 0; i < c; i++) {
-                    float xhat = (xd[base + i] - m) * rs;
-                    float dxhat = g[gbase + i] * wd[wo + i];
-                    sumD += dxhat;
-                    sumDX += dxhat * xhat;
-                    if (gw != null) gw[i] += g[gbase + i] * xhat;
-                    if (gb != null) gb[i] += g[gbase + i];
-                }
-                if (gx != null) {
-                    float meanD = (float) (sumD / c), meanDX = (float) (sumDX / c);
-                    for (int i = 0; i < c; i++) {
-                        float xhat = (xd[base + i] - m) * rs;
-                        float dxhat = g[gbase + i] * wd[wo + i];
-                        gx[gbase + i] += rs * (dxhat - meanD - xhat * meanDX);
-                    }
-                }
-            }
+            // dxhat = g*w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat*xhat)), written over g
+            boolean wantX = x.requiresGrad();
+            LayerNormKernel.backward(g, xd, xo, wd, wo, mean, rstd, wantX ? g : null, gw, gb, rows, c);
+            if (wantX) x.accumulateGrad(g);
         }, x, weight, bias);
     }
 
@@ -67,33 +43,14 @@ public final class NnOps {
      * {@code j <= i + Tk - Tq} (the others get probability 0), which also covers a KV-cached suffix.
      */
     public static Tensor softmax(Tensor x, boolean causal) {
-        int tk = x.dim(-1), rows = x.size() / tk;
+        int tk = x.dim(-1), rows = tk == 0 ? 0 : x.size() / tk;
         int tq = causal ? x.dim(-2) : 1;
-        float[] xd = x.data(), out = new float[x.size()];
-        int xo = x.offset();
-        for (int r = 0; r < rows; r++) {
-            int visible = causal ? Math.min(tk, (r % tq) + tk - tq + 1) : tk;
-            int base = xo + r * tk, ob = r * tk;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < visible; j++) max = Math.max(max, xd[base + j]);
-            double sum = 0;
-            for (int j = 0; j < visible; j++) {
-                float e = (float) Math.exp(xd[base + j] - max);
-                out[ob + j] = e;
-                sum += e;
-            }
-            float inv = (float) (1 / sum);
-            for (int j = 0; j < visible; j++) out[ob + j] *= inv;
-        }
+        float[] out = new float[x.size()];
+        SoftmaxKernel.forward(x.data(), x.offset(), out, rows, tk, tq, causal, 1f);
         return Tensor.result(out, x.shape(), o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            for (int r = 0; r < rows; r++) {
-                int ob = r * tk;
-                double dot = 0;
-                for (int j = 0; j < tk; j++) dot += g[ob + j] * out[ob + j];
-                float d = (float) dot;
-                for (int j = 0; j < tk; j++) gx[ob + j] += out[ob + j] * (g[ob + j] - d);
-            }
+            float[] g = o.grad();
+            SoftmaxKernel.backward(g, out, g, rows, tk, 1f); // gx = y * (g - sum(g*y)), in place
+            x.accumulateGrad(g);
         }, x);
     }
 
@@ -106,20 +63,20 @@ public final class NnOps {
         if (targets.length != rows) throw new IllegalArgumentException(targets.length + " targets for " + rows + " rows of logits");
         float[] xd = logits.data();
         int xo = logits.offset();
+        for (int t : targets) {
+            if (t != IGNORE_INDEX && (t < 0 || t >= v)) throw new IndexOutOfBoundsException("target " + t + " outside a vocabulary of " + v);
+        }
         float[] logSumExp = new float[rows];
+        Parallel.parallelRange(rows, Math.max(1, (1 << 14) / v), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                if (targets[r] != IGNORE_INDEX) logSumExp[r] = SoftmaxKernel.logSumExp(xd, xo + r * v, v);
+            }
+        });
         double total = 0;
         int counted = 0;
         for (int r = 0; r < rows; r++) {
-            int t = targets[r];
-            if (t == IGNORE_INDEX) continue;
-            if (t < 0 || t >= v) throw new IndexOutOfBoundsException("target " + t + " outside a vocabulary of " + v);
-            int base = xo + r * v;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) max = Math.max(max, xd[base + j]);
-            double sum = 0;
-            for (int j = 0; j < v; j++) sum += Math.exp(xd[base + j] - max);
-            logSumExp[r] = (float) (max + Math.log(sum));
-            total += logSumExp[r] - xd[base + t];
+            if (targets[r] == IGNORE_INDEX) continue;
+            total += logSumExp[r] - xd[xo + r * v + targets[r]];
             counted++;
         }
         int n = counted;
@@ -128,14 +85,14 @@ public final class NnOps {
             if (n == 0) return;
             float g = o.grad()[0] / n;
             float[] gx = logits.gradBuffer();
-            for (int r = 0; r < rows; r++) {
-                int t = targets[r];
-                if (t == IGNORE_INDEX) continue;
-                int base = xo + r * v, gb = r * v;
-                float lse = logSumExp[r];
-                for (int j = 0; j < v; j++) gx[gb + j] += g * (float) Math.exp(xd[base + j] - lse);
-                gx[gb + t] -= g;
-            }
+            Parallel.parallelRange(rows, Math.max(1, (1 << 14) / v), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int t = targets[r];
+                    if (t == IGNORE_INDEX) continue;
+                    SoftmaxKernel.addExp(xd, xo + r * v, logSumExp[r], g, gx, r * v, v); // g * softmax
+                    gx[r * v + t] -= g;
+                }
+            });
         }, logits);
     }
 
@@ -144,39 +101,34 @@ public final class NnOps {
         int e = x.dim(-1), rows = x.size() / e;
         float[] xd = x.data(), out = new float[rows];
         int xo = x.offset();
-        for (int r = 0; r < rows; r++) {
-            int base = xo + r * e;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < e; j++) max = Math.max(max, xd[base + j]);
-            double sum = 0;
-            for (int j = 0; j < e; j++) sum += Math.exp(xd[base + j] - max);
-            out[r] = (float) (max + Math.log(sum));
-        }
+        for (int r = 0; r < rows; r++) out[r] = SoftmaxKernel.logSumExp(xd, xo + r * e, e);
         int[] s = x.shape();
         return Tensor.result(out, java.util.Arrays.copyOf(s, s.length - 1), o -> {
             float[] g = o.grad(), gx = x.gradBuffer();
-            for (int r = 0; r < rows; r++) {
-                int base = xo + r * e;
-                for (int j = 0; j < e; j++) gx[r * e + j] += g[r] * (float) Math.exp(xd[base + j] - out[r]);
-            }
+            for (int r = 0; r < rows; r++) SoftmaxKernel.addExp(xd, xo + r * e, out[r], g[r], gx, r * e, e);
         }, x);
     }
 
-    /** Inverted dropout: zeroes each value with probability p and scales the rest by 1/(1-p). */
+    /**
+     * Inverted dropout: zeroes each value with probability p and scales the rest by 1/(1-p). The mask
+     * is the one {@code p} compared with {@code rng.nextFloat()} per value would give, and the generator
+     * advances just as far; it is drawn again in backward rather than stored.
+     */
     public static Tensor dropout(Tensor x, float p, Rng rng) {
         if (p <= 0f) return x;
         if (p >= 1f) throw new IllegalArgumentException("dropout rate must be below 1: " + p);
         int n = x.size();
         float keep = 1f / (1f - p);
-        float[] mask = new float[n], xd = x.data(), out = new float[n];
-        int xo = x.offset();
-        for (int i = 0; i < n; i++) {
-            mask[i] = rng.nextFloat() < p ? 0f : keep;
-            out[i] = xd[xo + i] * mask[i];
-        }
+        long[] state = rng.state();
+        long start = state[0];
+        state[0] = start + n * DropoutKernel.GOLDEN_GAMMA; // n draws later
+        rng.restore(state);
+        float[] out = new float[n];
+        DropoutKernel.apply(x.data(), x.offset(), out, n, start, p, keep);
         return Tensor.result(out, x.shape(), o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < n; i++) gx[i] += g[i] * mask[i];
+            float[] g = o.grad();
+            DropoutKernel.apply(g, 0, g, n, start, p, keep);
+            x.accumulateGrad(g);
         }, x);
     }
 
@@ -191,26 +143,35 @@ public final class NnOps {
             throw new IllegalArgumentException("patchify needs square [B,C,S,S] images with S divisible by " + patch + ", got " + Shapes.str(s));
         }
         int b = s[0], c = s[1], size = s[2], grid = size / patch, n = grid * grid, width = c * patch * patch;
-        int[] map = new int[b * n * width]; // output index -> input index
+        float[] xd = images.data(), out = new float[b * n * width];
+        int xo = images.offset();
+        patchRows(b, c, size, patch, (src, dst) -> System.arraycopy(xd, xo + src, out, dst, patch));
+        return Tensor.result(out, new int[] {b, n, width}, o -> {
+            float[] g = o.grad(), gx = images.gradBuffer();
+            patchRows(b, c, size, patch, (src, dst) -> {
+                for (int i = 0; i < patch; i++) gx[src + i] += g[dst + i];
+            });
+        }, images);
+    }
+
+    /** Where each run of {@code patch} pixels goes: image offset to output offset. */
+    private interface PatchRow {
+        void copy(int imageOffset, int outputOffset);
+    }
+
+    private static void patchRows(int b, int c, int size, int patch, PatchRow row) {
+        int grid = size / patch;
+        int o = 0;
         for (int bi = 0; bi < b; bi++) {
             for (int gy = 0; gy < grid; gy++) {
                 for (int gx = 0; gx < grid; gx++) {
-                    int o = (bi * n + gy * grid + gx) * width;
                     for (int ch = 0; ch < c; ch++) {
-                        for (int py = 0; py < patch; py++) {
-                            int src = ((bi * c + ch) * size + gy * patch + py) * size + gx * patch;
-                            for (int px = 0; px < patch; px++) map[o++] = src + px;
+                        for (int py = 0; py < patch; py++, o += patch) {
+                            row.copy(((bi * c + ch) * size + gy * patch + py) * size + gx * patch, o);
                         }
                     }
                 }
             }
         }
-        float[] xd = images.data(), out = new float[map.length];
-        int xo = images.offset();
-        for (int i = 0; i < map.length; i++) out[i] = xd[xo + map[i]];
-        return Tensor.result(out, new int[] {b, n, width}, o -> {
-            float[] g = o.grad(), gx = images.gradBuffer();
-            for (int i = 0; i < map.length; i++) gx[map[i]] += g[i];
-        }, images);
     }
 }

@@ -1,8 +1,13 @@
 package org.seemore.tensor;
 
 import java.util.Arrays;
+import org.seemore.tensor.kernels.VectorMath;
 
-/** Ops that move values without changing them: reshape, permute, transpose, concat, slice. */
+/**
+ * Ops that move values without changing them: reshape, permute, transpose, concat, slice. Views pass
+ * their gradient on without a copy; permute copies runs of its last axis without an index map
+ * ({@link ShapingReference} keeps the map-based version it is tested against).
+ */
 public final class Shaping {
     private Shaping() {}
 
@@ -21,12 +26,7 @@ public final class Shaping {
             throw new IllegalArgumentException("cannot reshape " + Shapes.str(x.shape()) + " to " + Arrays.toString(shape));
         }
         Tensor out = x.view(x.offset(), s);
-        return Tensor.attach(out, o -> accumulate(x, o.grad(), 0), x);
-    }
-
-    private static void accumulate(Tensor x, float[] g, int from) {
-        float[] gx = x.gradBuffer();
-        for (int i = 0; i < gx.length; i++) gx[i] += g[from + i];
+        return Tensor.attach(out, o -> x.accumulateGrad(o.grad()), x); // same layout: the gradient is handed over
     }
 
     /**
@@ -41,9 +41,9 @@ public final class Shaping {
         s[0] = length;
         Tensor out = x.view(x.offset() + start * row, s);
         return Tensor.attach(out, o -> {
-            float[] g = o.grad(), gx = x.gradBuffer();
-            int base = start * row;
-            for (int i = 0; i < g.length; i++) gx[base + i] += g[i];
+            float[] g = o.grad();
+            if (start == 0 && length == x.dim(0)) x.accumulateGrad(g);
+            else VectorMath.addInto(g, 0, x.gradBuffer(), start * row, g.length);
         }, x);
     }
 
@@ -71,10 +71,7 @@ public final class Shaping {
         }
         return Tensor.result(out, os, r -> {
             float[] g = r.grad(), gx = x.gradBuffer();
-            for (int o = 0; o < outer; o++) {
-                int src = o * length * inner, dst = (o * dim + start) * inner;
-                for (int i = 0; i < length * inner; i++) gx[dst + i] += g[src + i];
-            }
+            for (int o = 0; o < outer; o++) VectorMath.addInto(g, o * length * inner, gx, (o * dim + start) * inner, length * inner);
         }, x);
     }
 
@@ -113,10 +110,7 @@ public final class Shaping {
                 if (!xs[k].requiresGrad()) continue;
                 float[] gx = xs[k].gradBuffer();
                 int len = xs[k].dim(ax);
-                for (int o = 0; o < outer; o++) {
-                    int src = (o * total + starts[k]) * inner, dst = o * len * inner;
-                    for (int i = 0; i < len * inner; i++) gx[dst + i] += g[src + i];
-                }
+                for (int o = 0; o < outer; o++) VectorMath.addInto(g, (o * total + starts[k]) * inner, gx, o * len * inner, len * inner);
             }
         }, xs);
     }
@@ -137,33 +131,56 @@ public final class Shaping {
         int[] s = x.shape();
         int rank = s.length;
         if (perm.length != rank) throw new IllegalArgumentException("permutation " + Arrays.toString(perm) + " for rank " + rank);
-        int[] os = new int[rank];
-        int[] inStrides = Shapes.strides(s);
-        int[] srcStride = new int[rank];
+        int[] os = new int[rank], inverse = new int[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            int p = Shapes.axis(perm[i], rank);
+            if (seen[p]) throw new IllegalArgumentException("permutation " + Arrays.toString(perm) + " repeats axis " + p);
+            seen[p] = true;
+            os[i] = s[p];
+            inverse[p] = i;
+        }
+        float[] out = new float[x.size()];
+        permuted(x.data(), x.offset(), s, perm, out);
+        return Tensor.result(out, os, r -> {
+            float[] gx = new float[x.size()];
+            permuted(r.grad(), 0, os, inverse, gx); // the gradient goes back through the inverse permutation
+            x.accumulateGrad(gx);
+        }, x);
+    }
+
+    /**
+     * Writes {@code src} (shape s, from offset) permuted by {@code perm} into {@code dst}, row by row of
+     * the last output axis: a contiguous run when that axis is the input's last, a strided gather
+     * otherwise. No index map is built.
+     */
+    private static void permuted(float[] src, int offset, int[] s, int[] perm, float[] dst) {
+        int rank = s.length, n = Shapes.numel(s);
+        if (n == 0) return;
+        if (rank == 0) {
+            dst[0] = src[offset];
+            return;
+        }
+        int[] inStrides = Shapes.strides(s), os = new int[rank], stride = new int[rank];
         for (int i = 0; i < rank; i++) {
             os[i] = s[perm[i]];
-            srcStride[i] = inStrides[perm[i]];
+            stride[i] = inStrides[perm[i]];
         }
-        int n = x.size();
-        int[] map = new int[n];
+        int run = os[rank - 1], step = stride[rank - 1];
         int[] idx = new int[rank];
-        int src = 0;
-        for (int i = 0; i < n; i++) {
-            map[i] = src;
-            for (int d = rank - 1; d >= 0; d--) {
-                idx[d]++;
-                src += srcStride[d];
-                if (idx[d] < os[d]) break;
-                src -= srcStride[d] * os[d];
+        int from = offset;
+        for (int o = 0; o < n; o += run) {
+            if (step == 1) {
+                System.arraycopy(src, from, dst, o, run);
+            } else {
+                for (int j = 0, at = from; j < run; j++, at += step) dst[o + j] = src[at];
+            }
+            for (int d = rank - 2; d >= 0; d--) { // odometer over the outer output axes
+                from += stride[d];
+                if (++idx[d] < os[d]) break;
+                from -= stride[d] * os[d];
                 idx[d] = 0;
             }
         }
-        float[] xd = x.data(), out = new float[n];
-        int xo = x.offset();
-        for (int i = 0; i < n; i++) out[i] = xd[xo + map[i]];
-        return Tensor.result(out, os, r -> {
-            float[] g = r.grad(), gx = x.gradBuffer();
-            for (int i = 0; i < n; i++) gx[map[i]] += g[i];
-        }, x);
     }
 }

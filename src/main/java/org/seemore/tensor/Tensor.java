@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.seemore.tensor.kernels.VectorMath;
 
 /**
  * A float32 tensor: a shape over contiguous row-major storage, plus what reverse-mode autodiff needs.
@@ -158,6 +159,20 @@ public final class Tensor {
     }
 
     public boolean hasGrad() { return grad != null; }
+
+    /**
+     * Adds {@code g} (this tensor's layout) to the gradient. When none has arrived yet, {@code g}
+     * itself becomes the gradient, with no copy: the caller gives the array away. A backward step may
+     * give away its output's gradient (dropped as soon as the step returns), often after overwriting
+     * it in place with the parent's gradient, so a chain of views and elementwise ops shares one buffer.
+     */
+    void accumulateGrad(float[] g) {
+        if (grad == null && g.length == size) {
+            grad = g;
+        } else {
+            VectorMath.addInto(g, 0, gradBuffer(), 0, size);
+        }
+    }
 
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad, 0f);

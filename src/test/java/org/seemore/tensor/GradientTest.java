@@ -68,6 +68,9 @@ class GradientTest {
         check("indexAdd", in -> Indexing.indexAdd(in.get(0), new int[] {1, 1, 0}, in.get(1)), random(rng, 3, 2), random(rng, 3, 2));
         check("embedding", in -> Indexing.embedding(in.get(0), new int[] {4, 1, 1, 0}, 2, 2), random(rng, 5, 3));
         check("gather", in -> Indexing.gather(in.get(0), new int[] {3, 0, 1, 1}, 2), random(rng, 2, 4));
+        int[][] rows = {{0, 2}, {}, {2, 1, 0}}, slots = {{0, 5}, {}, {4, 3, 1}}; // tokens' (token*k + j) for k = 2
+        check("weightedScatterAdd", in -> Indexing.weightedScatterAdd(3, 4, new Tensor[] {in.get(0), null, in.get(1)}, rows, in.get(2), slots),
+                random(rng, 2, 4), random(rng, 3, 4), random(rng, 3, 2));
     }
 
     @Test
@@ -87,6 +90,12 @@ class GradientTest {
             return NnOps.dropout(in.get(0), 0.3f, dropRng);
         }, random(rng, 4, 5));
         check("patchify", in -> NnOps.patchify(in.get(0), 2), random(rng, 2, 3, 4, 4));
+    }
+
+    @Test
+    void fusedAttention() {
+        check("attention", in -> FusedAttention.selfAttention(in.get(0), 2, false), Elementwise.scale(random(rng, 2, 3, 12), 2f).detach());
+        check("causal attention", in -> FusedAttention.selfAttention(in.get(0), 2, true), Elementwise.scale(random(rng, 2, 4, 6), 2f).detach());
     }
 
     private static Tensor awayFromZero(Tensor t) {

@@ -11,13 +11,13 @@ import org.seemore.tensor.Indexing;
 import org.seemore.tensor.NnOps;
 import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Reductions;
-import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
  * A sparse Mixture-of-Experts feed-forward layer: each token goes to the k experts its router picks
  * and gets their outputs weighted by the router. Each expert runs once on all of its tokens gathered
- * into one matrix (grouped, not token by token); outputs are scattered back with index-add.
+ * into one matrix (grouped, not token by token); outputs are scattered back, weighted, by one fused
+ * scatter-add.
  *
  * <p>Also computes the load-balancing loss (Switch Transformer, Fedus et al. 2022, in the fixture
  * README's form {@code E * sum_e f_e * P_e}), an optional router z-loss (ST-MoE), and, when a
@@ -89,17 +89,16 @@ public final class SparseMoe {
             slots[e][fill[e]++] = i;
         }
 
-        Tensor weightsFlat = Shaping.reshape(routing.weights(), n * k, 1);   // (N*k, 1)
-        Tensor y = Tensor.zeros(n, c);
+        Tensor[] outputs = new Tensor[numExperts];
         int[] processed = new int[numExperts];
         for (int e = 0; e < numExperts; e++) {
             if (rows[e].length == 0) continue;
             processed[e] = rows[e].length;
             Tensor xe = Indexing.indexSelect(x, rows[e]);                     // (n_e, C)
-            Tensor ye = experts.get(e).forward(xe);                           // (n_e, C)
-            Tensor we = Indexing.indexSelect(weightsFlat, slots[e]);          // (n_e, 1)
-            y = Indexing.indexAdd(y, rows[e], Elementwise.mul(ye, we));
+            outputs[e] = experts.get(e).forward(xe);                          // (n_e, C)
         }
+        // y[rows[e][i]] += weights[slots[e][i]] * outputs[e][i], in expert order
+        Tensor y = Indexing.weightedScatterAdd(n, c, outputs, rows, routing.weights(), slots); // (N, C)
         return new Output(y, aux, zLoss, routes, processed, dropped);
     }
 

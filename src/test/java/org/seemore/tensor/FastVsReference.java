@@ -1,0 +1,79 @@
+package org.seemore.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs a fast op and its plain reference on copies of the same inputs and asserts that the outputs
+ * and the inputs' gradients agree to float round-off. The backward runs twice (a second forward and
+ * backward without zeroing), so both the first gradient (which fast ops may hand over without a copy)
+ * and accumulation into an existing one are checked. The max difference is printed on failure.
+ */
+final class FastVsReference {
+    private FastVsReference() {}
+
+    /** Relative-plus-absolute tolerance: |fast - ref| <= TOL * (1 + |ref|). */
+    static final double TOL = 2e-5;
+
+    static void compare(String op, Function<List<Tensor>, Tensor> fast, Function<List<Tensor>, Tensor> reference, Tensor... inputs) {
+        compare(op, TOL, fast, reference, inputs);
+    }
+
+    static void compare(String op, double tol, Function<List<Tensor>, Tensor> fast, Function<List<Tensor>, Tensor> reference, Tensor... inputs) {
+        List<Tensor> a = copies(inputs), b = copies(inputs);
+        Tensor outFast = null, outRef = null;
+        for (int pass = 0; pass < 2; pass++) {
+            outFast = fast.apply(a);
+            outRef = reference.apply(b);
+            assertThat(outFast.shape()).as("%s: shape", op).containsExactly(outRef.shape());
+            assertClose(op + ": output", outFast.toArray(), outRef.toArray(), tol);
+            float[] r = new Rng(17 + pass).uniform(outRef.size(), -1f, 1f);
+            weighted(outFast, r).backward();
+            weighted(outRef, r).backward();
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (!inputs[i].requiresGrad()) continue;
+            float[] gf = a.get(i).grad(), gr = b.get(i).grad();
+            assertThat(gr).as("%s: reference gradient of input %d", op, i).isNotNull();
+            assertThat(gf).as("%s: gradient of input %d", op, i).isNotNull();
+            assertClose(op + ": gradient of input " + i, gf, gr, tol);
+        }
+    }
+
+    /** sum(out * r), whose gradient with respect to out is r; built from the reference ops. */
+    private static Tensor weighted(Tensor out, float[] r) {
+        return Reductions.sumAll(ElementwiseReference.mul(out, Tensor.of(r.clone(), out.shape())));
+    }
+
+    private static List<Tensor> copies(Tensor[] inputs) {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : inputs) {
+            Tensor c = Tensor.of(t.toArray(), t.shape());
+            out.add(t.requiresGrad() ? c.requiresGrad(true) : c);
+        }
+        return out;
+    }
+
+    static void assertClose(String what, float[] actual, float[] expected, double tol) {
+        assertThat(actual).as("%s: length", what).hasSize(expected.length);
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < actual.length; i++) {
+            double excess = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+            if (!(excess <= worst)) {
+                worst = excess;
+                at = i;
+            }
+        }
+        String detail = at < 0 ? "" : String.format(" at %d: %s vs %s", at, actual[at], expected[at]);
+        assertThat(worst).as("%s: max scaled |diff| %.3e%s", what, worst, detail).isLessThanOrEqualTo(tol);
+    }
+
+    /** Uniform values in [-scale, scale], as a leaf that wants a gradient. */
+    static Tensor random(Rng rng, float scale, int... shape) {
+        return Tensor.of(rng.uniform(Shapes.numel(shape), -scale, scale), shape).requiresGrad(true);
+    }
+}
