@@ -5,7 +5,6 @@ import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link Gemm} for products too small to repay packing (attention per head, a decoder step on one
@@ -179,10 +178,10 @@ final class GemmSmall {
                     s2 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 2 * ldb + p, mask), s2);
                     s3 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 3 * ldb + p, mask), s3);
                 }
-                storeScalar(c, ci + j, s0.reduceLanes(VectorOperators.ADD), accumulate);
-                storeScalar(c, ci + j + 1, s1.reduceLanes(VectorOperators.ADD), accumulate);
-                storeScalar(c, ci + j + 2, s2.reduceLanes(VectorOperators.ADD), accumulate);
-                storeScalar(c, ci + j + 3, s3.reduceLanes(VectorOperators.ADD), accumulate);
+                storeScalar(c, ci + j, VectorMath.sumLanes(s0), accumulate);
+                storeScalar(c, ci + j + 1, VectorMath.sumLanes(s1), accumulate);
+                storeScalar(c, ci + j + 2, VectorMath.sumLanes(s2), accumulate);
+                storeScalar(c, ci + j + 3, VectorMath.sumLanes(s3), accumulate);
             }
             for (; j < n; j++) {
                 int bj = bOff + j * ldb;
@@ -192,7 +191,7 @@ final class GemmSmall {
                     FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p, mask);
                     s = x.fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
                 }
-                storeScalar(c, ci + j, s.reduceLanes(VectorOperators.ADD), accumulate);
+                storeScalar(c, ci + j, VectorMath.sumLanes(s), accumulate);
             }
         }
     }
