@@ -17,7 +17,7 @@ public final class AttentionBench {
     public static void main(String[] args) {
         Parallel.setThreads(Integer.parseInt(args.length > 0 ? args[0] : "1"));
         Rng rng = new Rng(1);
-        int[][] shapes = {{16, 37, 8, 64, 0}, {16, 65, 8, 16, 1}};
+        int[][] shapes = Boolean.getBoolean("decoderOnly") ? new int[][] {{16, 65, 8, 16, 1}} : new int[][] {{16, 37, 8, 64, 0}, {16, 65, 8, 16, 1}};
         for (int[] s : shapes) {
             Tensor qkv = Tensor.of(rng.uniform(s[0] * s[1] * 3 * s[2] * s[3], -1f, 1f), s[0], s[1], 3 * s[2] * s[3]).requiresGrad(true);
             double bestFwd = Double.MAX_VALUE, bestBwd = Double.MAX_VALUE;
