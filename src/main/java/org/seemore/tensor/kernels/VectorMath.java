@@ -2,7 +2,6 @@ package org.seemore.tensor.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -55,25 +54,14 @@ public final class VectorMath {
         return p.mul(scale).blend(0f, x.compare(VectorOperators.LT, EXP_LOW));
     }
 
-    /** Shuffles that pair lane i with lane i ^ 2^k, for k from high to low. */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] PAIRS = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
-
-    static {
-        for (int k = 0; k < PAIRS.length; k++) {
-            int bit = LANES >> (k + 1);
-            PAIRS[k] = VectorShuffle.fromOp(SPECIES, i -> i ^ bit);
-        }
-    }
-
     /**
-     * The sum of the lanes by a fixed tree (halves, then quarters, ...). {@code reduceLanes(ADD)} may
-     * add them in another order once compiled than when interpreted, which would make results depend
-     * on when the JIT kicked in.
+     * The sum of the lanes, added in lane order. {@code reduceLanes(ADD)} may add them in another order
+     * once compiled than when interpreted, which would make results depend on when the JIT kicked in.
      */
     public static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> pair : PAIRS) v = v.add(v.rearrange(pair));
-        return v.lane(0);
+        float sum = v.lane(0);
+        for (int i = 1; i < LANES; i++) sum += v.lane(i);
+        return sum;
     }
 
     // ---- row reductions ------------------------------------------------------------------------

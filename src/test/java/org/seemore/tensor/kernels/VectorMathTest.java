@@ -16,15 +16,6 @@ class VectorMathTest {
         return out;
     }
 
-    /** The pairwise sum: halves added lane by lane, then quarters, down to one value. */
-    private static float tree(float[] a, int from, int n) {
-        float[] t = java.util.Arrays.copyOfRange(a, from, from + n);
-        for (int half = n / 2; half >= 1; half /= 2) {
-            for (int i = 0; i < half; i++) t[i] = t[i] + t[i + half];
-        }
-        return t[0];
-    }
-
     private static float[] grid(float from, float to, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = from + (to - from) * i / (n - 1);
@@ -104,13 +95,14 @@ class VectorMathTest {
     }
 
     @Test
-    void lanesAreSummedInAFixedOrderBeforeAndAfterCompilation() {
+    void lanesAreSummedInLaneOrderBeforeAndAfterCompilation() {
         java.util.Random r = new java.util.Random(9);
         float[] a = new float[L * 64];
         for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 6)); // wide range: order matters
         for (int round = 0; round < 3000; round++) { // enough calls for the JIT to compile sumLanes on the way
             for (int v = 0; v < 64; v++) {
-                float want = tree(a, v * L, L);
+                float want = a[v * L];
+                for (int i = 1; i < L; i++) want += a[v * L + i];
                 float got = VectorMath.sumLanes(FloatVector.fromArray(VectorMath.SPECIES, a, v * L));
                 if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(want)) {
                     assertThat(got).as("round %d, vector %d", round, v).isEqualTo(want);
