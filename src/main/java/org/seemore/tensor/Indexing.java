@@ -55,6 +55,20 @@ public final class Indexing {
         }, base, src);
     }
 
+    /** Whether no source tensor and no slot appears twice. */
+    private static boolean distinct(Tensor[] sources, int[][] slots, int weights) {
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Tensor x : sources) if (x != null && !seen.add(x)) return false;
+        boolean[] taken = new boolean[weights];
+        for (int[] s : slots) {
+            for (int slot : s) {
+                if (taken[slot]) return false;
+                taken[slot] = true;
+            }
+        }
+        return true;
+    }
+
     private static void checkRows(int[] index, int rows) {
         for (int r : index) if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("index " + r + " out of range for " + rows + " rows");
     }
@@ -87,7 +101,7 @@ public final class Indexing {
         return Tensor.result(out, new int[] {n, width}, o -> {
             float[] g = o.grad();
             float[] gw = weights.requiresGrad() ? weights.gradBuffer() : null;
-            Parallel.parallelFor(sources.length, e -> { // experts own disjoint rows of their own gradients and disjoint slots
+            java.util.function.IntConsumer source = e -> {
                 if (rows[e].length == 0) return;
                 Tensor src = sources[e];
                 float[] sd = src.data(), gs = src.requiresGrad() ? src.gradBuffer() : null;
@@ -97,7 +111,10 @@ public final class Indexing {
                     if (gs != null) VectorMath.axpy(wd[wo + slots[e][i]], g, from, gs, i * width, width);
                     if (gw != null) gw[slots[e][i]] += VectorMath.dot(g, from, sd, so + i * width, width);
                 }
-            });
+            };
+            // each source writes its own gradient and its own slots' weights: in parallel unless one repeats
+            if (distinct(sources, slots, weights.size())) Parallel.parallelFor(sources.length, source);
+            else for (int e = 0; e < sources.length; e++) source.accept(e);
         }, parents);
     }
 

@@ -1,14 +1,28 @@
 package org.seemore.bench;
 
-import org.seemore.tensor.kernels.*;
+import org.seemore.tensor.kernels.Activations;
+import org.seemore.tensor.kernels.BinaryKernel;
+import org.seemore.tensor.kernels.DropoutKernel;
+import org.seemore.tensor.kernels.LayerNormKernel;
+import org.seemore.tensor.kernels.Parallel;
+import org.seemore.tensor.kernels.SoftmaxKernel;
 
+/**
+ * Times the memory-bound kernels on 2^20 values, by hand (not a test): nanoseconds and bytes
+ * allocated per element. Any allocation means the JIT kept some vector on the heap. Argument: threads.
+ */
 public final class KernelBench {
-    static com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private KernelBench() {}
+
+    /** Runs {@code r} 20 times to warm up, then 50 times, and prints the cost per element of n. */
     public static void time(String name, int n, Runnable r) {
         for (int k = 0; k < 20; k++) r.run();
-        long a0 = mx.getTotalThreadAllocatedBytes(), t0 = System.nanoTime();
+        long a0 = MX.getTotalThreadAllocatedBytes(), t0 = System.nanoTime();
         for (int k = 0; k < 50; k++) r.run();
-        long t1 = System.nanoTime(), a1 = mx.getTotalThreadAllocatedBytes();
+        long t1 = System.nanoTime(), a1 = MX.getTotalThreadAllocatedBytes();
         System.out.printf("  %-10s %6.2f ns/elem  %8.1f B/elem%n", name, (t1 - t0) / (50.0 * n), (a1 - a0) / (50.0 * n));
     }
     public static void main(String[] args) {

@@ -27,8 +27,11 @@ import org.seemore.tensor.kernels.Parallel;
  * breakdown from JFR execution samples, each sample charged to the innermost op frame
  * ({@code org.seemore.*} outside the GEMM kernels) and split by forward or backward.
  *
- * <p>Run with {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
- * org.seemore.bench.OpsProfile [steps] [threads...]}. Not a test: nothing here asserts.
+ * <p>Run with {@code java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseParallelGC -cp
+ * target/classes:target/test-classes:<jackson jars> org.seemore.bench.OpsProfile [steps] [threads...]};
+ * the breakdown runs on the last thread count. {@code -Dallocations=true} adds where memory is
+ * allocated (and flags Vector API objects, i.e. vectors the JIT failed to keep in registers);
+ * {@code -Ddetail=<label>} splits one label by its innermost frames. Not a test: nothing asserts.
  */
 public final class OpsProfile {
     private static final int BATCH = 16, TOKENS = 64, VOCAB = 66;

@@ -63,6 +63,14 @@ class IndexingFastTest {
     }
 
     @Test
+    void weightedScatterAddWithARepeatedSourceAndSlot() {
+        int[][] rows = {{0, 1}, {1}, {2, 0}}, slots = {{0, 1}, {1}, {3, 2}};
+        compare("weightedScatterAdd, repeats", in -> Indexing.weightedScatterAdd(3, 17, new Tensor[] {in.get(0), in.get(1), in.get(0)}, rows, in.get(2), slots),
+                in -> IndexingReference.weightedScatterAdd(3, 17, new Tensor[] {in.get(0), in.get(1), in.get(0)}, rows, in.get(2), slots),
+                random(rng, 1f, 2, 17), random(rng, 1f, 1, 17), random(rng, 1f, 4));
+    }
+
+    @Test
     void weightedScatterAddForwardIsBitwiseTheChain() {
         int n = 65, width = 33, experts = 4;
         Routing routing = route(n, experts, 2);

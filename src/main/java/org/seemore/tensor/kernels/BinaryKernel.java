@@ -6,7 +6,6 @@ import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The loops of broadcasting binary arithmetic once the operands' layouts are known. The output is
@@ -87,9 +86,12 @@ public final class BinaryKernel {
     }
 
     private static void span(Op op, float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            apply(op, FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i)).intoArray(out, oi + i);
+        int i = 0, bound = SPECIES.loopBound(n);
+        switch (op) { // one plain loop per op: a vector-valued helper or a switch per vector can cost a heap vector each
+            case ADD -> { for (; i < bound; i += LANES) v(a, ai + i).add(v(b, bi + i)).intoArray(out, oi + i); }
+            case SUB -> { for (; i < bound; i += LANES) v(a, ai + i).sub(v(b, bi + i)).intoArray(out, oi + i); }
+            case MUL -> { for (; i < bound; i += LANES) v(a, ai + i).mul(v(b, bi + i)).intoArray(out, oi + i); }
+            case DIV -> { for (; i < bound; i += LANES) v(a, ai + i).div(v(b, bi + i)).intoArray(out, oi + i); }
         }
         for (; i < n; i++) {
             float x = a[ai + i], y = b[bi + i];
@@ -102,13 +104,9 @@ public final class BinaryKernel {
         }
     }
 
-    private static FloatVector apply(Op op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-        };
+    /** The vector at a[i]. */
+    private static FloatVector v(float[] a, int i) {
+        return FloatVector.fromArray(SPECIES, a, i);
     }
 
     /**
@@ -150,52 +148,77 @@ public final class BinaryKernel {
         }
     }
 
-    /** {@code d out / d operand · g} for one vector of lanes; x and y are a's and b's values. */
-    private static FloatVector contribution(Op op, boolean forA, FloatVector g, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> g;
-            case SUB -> forA ? g : g.neg();
-            case MUL -> forA ? g.mul(y) : g.mul(x);
-            case DIV -> forA ? g.div(y) : g.mul(x).div(y.mul(y)).neg();
-        };
+    /** What the output's gradient is multiplied by for one operand: d(a op b)/da or /db. */
+    private enum Slope {
+        ONE, MINUS_ONE, B, A, INVERSE_B, MINUS_A_OVER_B_SQUARED;
+
+        static Slope of(Op op, boolean forA) {
+            return switch (op) {
+                case ADD -> ONE;
+                case SUB -> forA ? ONE : MINUS_ONE;
+                case MUL -> forA ? B : A;
+                case DIV -> forA ? INVERSE_B : MINUS_A_OVER_B_SQUARED;
+            };
+        }
+
+        float times(float g, float x, float y) {
+            return switch (this) {
+                case ONE -> g;
+                case MINUS_ONE -> -g;
+                case B -> g * y;
+                case A -> g * x;
+                case INVERSE_B -> g / y;
+                case MINUS_A_OVER_B_SQUARED -> -(g * x / (y * y));
+            };
+        }
     }
 
-    private static float contribution(Op op, boolean forA, float g, float x, float y) {
-        return switch (op) {
-            case ADD -> g;
-            case SUB -> forA ? g : -g;
-            case MUL -> forA ? g * y : g * x;
-            case DIV -> forA ? g / y : -(g * x / (y * y));
-        };
-    }
-
-    /** {@code gx[xi..] (+)= contribution} over a span; gx may be g (in place, with overwrite). */
+    /** {@code gx[xi..] (+)= slope · g} over a span; gx may be g (in place, with overwrite). */
     private static void gradSpan(Op op, boolean forA, float[] g, int gi, float[] a, int ai, float[] b, int bi,
                                  float[] gx, int xi, int n, boolean overwrite) {
+        Slope slope = Slope.of(op, forA);
         // with overwrite the old gx lanes are masked out of the sum, so gx may be g itself
-        VectorMask<Float> add = SPECIES.maskAll(!overwrite);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector c = contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i),
-                    FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i));
-            c.add(FloatVector.fromArray(SPECIES, gx, xi + i), add).intoArray(gx, xi + i);
+        VectorMask<Float> keep = SPECIES.maskAll(!overwrite);
+        int i = 0, bound = SPECIES.loopBound(n);
+        switch (slope) { // one plain loop per slope, as in span
+            case ONE -> { for (; i < bound; i += LANES) v(g, gi + i).add(v(gx, xi + i), keep).intoArray(gx, xi + i); }
+            case MINUS_ONE -> { for (; i < bound; i += LANES) v(g, gi + i).neg().add(v(gx, xi + i), keep).intoArray(gx, xi + i); }
+            case B -> { for (; i < bound; i += LANES) v(g, gi + i).mul(v(b, bi + i)).add(v(gx, xi + i), keep).intoArray(gx, xi + i); }
+            case A -> { for (; i < bound; i += LANES) v(g, gi + i).mul(v(a, ai + i)).add(v(gx, xi + i), keep).intoArray(gx, xi + i); }
+            case INVERSE_B -> { for (; i < bound; i += LANES) v(g, gi + i).div(v(b, bi + i)).add(v(gx, xi + i), keep).intoArray(gx, xi + i); }
+            case MINUS_A_OVER_B_SQUARED -> {
+                for (; i < bound; i += LANES) {
+                    FloatVector y = v(b, bi + i);
+                    v(g, gi + i).mul(v(a, ai + i)).div(y.mul(y)).neg().add(v(gx, xi + i), keep).intoArray(gx, xi + i);
+                }
+            }
         }
         for (; i < n; i++) {
-            float c = contribution(op, forA, g[gi + i], a[ai + i], b[bi + i]);
+            float c = slope.times(g[gi + i], a[ai + i], b[bi + i]);
             gx[xi + i] = overwrite ? c : gx[xi + i] + c;
         }
     }
 
-    /** The sum of the contributions over a span. */
+    /** The sum of {@code slope · g} over a span. */
     private static float gradSum(Op op, boolean forA, float[] g, int gi, float[] a, int ai, float[] b, int bi, int n) {
+        Slope slope = Slope.of(op, forA);
         FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            acc = acc.add(contribution(op, forA, FloatVector.fromArray(SPECIES, g, gi + i),
-                    FloatVector.fromArray(SPECIES, a, ai + i), FloatVector.fromArray(SPECIES, b, bi + i)));
+        int i = 0, bound = SPECIES.loopBound(n);
+        switch (slope) {
+            case ONE -> { for (; i < bound; i += LANES) acc = acc.add(v(g, gi + i)); }
+            case MINUS_ONE -> { for (; i < bound; i += LANES) acc = acc.sub(v(g, gi + i)); }
+            case B -> { for (; i < bound; i += LANES) acc = v(g, gi + i).fma(v(b, bi + i), acc); }
+            case A -> { for (; i < bound; i += LANES) acc = v(g, gi + i).fma(v(a, ai + i), acc); }
+            case INVERSE_B -> { for (; i < bound; i += LANES) acc = acc.add(v(g, gi + i).div(v(b, bi + i))); }
+            case MINUS_A_OVER_B_SQUARED -> {
+                for (; i < bound; i += LANES) {
+                    FloatVector y = v(b, bi + i);
+                    acc = acc.sub(v(g, gi + i).mul(v(a, ai + i)).div(y.mul(y)));
+                }
+            }
         }
         float sum = VectorMath.sumLanes(acc);
-        for (; i < n; i++) sum += contribution(op, forA, g[gi + i], a[ai + i], b[bi + i]);
+        for (; i < n; i++) sum += slope.times(g[gi + i], a[ai + i], b[bi + i]);
         return sum;
     }
 }

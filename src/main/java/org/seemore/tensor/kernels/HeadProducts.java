@@ -6,9 +6,9 @@ import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The small products of one attention head written out directly, for head widths that are a whole
- * number of vectors (16 and 64 in the seemore preset). With T of a few dozen and hd of 16, a packed
- * GEMM spends most of its time packing and on edge tiles; these loops need neither.
+ * The small products of one attention head written out directly, for narrow heads of one or two
+ * vectors (the seemore decoder's hd = 16). With T of a few dozen and hd of 16, a packed GEMM spends
+ * most of its time packing and on edge tiles; these loops need neither (from hd = 64 GEMM wins).
  *
  * <ul>
  *   <li>{@link #scores}: {@code S[i, j] = a_i · b_j}, vectorized over j against a transposed copy of b
@@ -16,7 +16,8 @@ import jdk.incubator.vector.FloatVector;
  *   <li>{@link #combine}: {@code y_i += sum_j C[i, j] · x_j} (or {@code C[j, i]}), vectorized over the
  *       head width, four output rows at a time so that each row of x is loaded once per four.</li>
  * </ul>
- * Rows are limited to a causal prefix where asked: row i uses the first {@code visible(i)} columns.
+ * Rows are limited to a causal prefix where asked: row i uses the first {@code visible(i)} columns
+ * (non-decreasing in i).
  */
 final class HeadProducts {
     private HeadProducts() {}

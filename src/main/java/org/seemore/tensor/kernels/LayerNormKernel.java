@@ -4,7 +4,6 @@ import static org.seemore.tensor.kernels.VectorMath.LANES;
 import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * LayerNorm over rows of C values (Ba et al. 2016), forward and backward, vectorized along the row

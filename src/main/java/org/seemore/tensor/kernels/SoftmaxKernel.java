@@ -5,7 +5,6 @@ import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Row-wise softmax (optionally causal and with a score scale), its backward, and log-sum-exp, on
