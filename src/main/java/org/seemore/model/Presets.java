@@ -21,7 +21,7 @@ public final class Presets {
                     ImageTokens.CLS, 0.01, 0, 0, 0.1);
             // the demo's: 48x48 images in 16x16 patches, so that each visual token is one cell of the
             // synthetic scenes' 3x3 grid; every patch row is a visual token (as LLaVA does)
-            case "small" -> new VlmConfig(48, 16, 64, 4, 2, 64, 4, 2, 8, 2, vocabSize, 128,
+            case "small" -> new VlmConfig(48, 16, 96, 4, 2, 64, 4, 2, 8, 2, vocabSize, 128,
                     ImageTokens.PATCHES, 0.01, 0, 0, 0.0);
             case "tiny" -> new VlmConfig(32, 8, 64, 4, 2, 32, 4, 2, 4, 2, vocabSize, 128,
                     ImageTokens.CLS, 0.01, 0, 0, 0.0);

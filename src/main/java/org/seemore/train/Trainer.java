@@ -92,6 +92,8 @@ public final class Trainer {
         try (BatchStream stream = new BatchStream(train, encoder, transform, settings.batchSize(), settings.seed(), batches)) {
             while (step < settings.steps() && (stopAfter <= 0 || step - first < stopAfter)) {
                 long t0 = System.nanoTime();
+                // dropped, not zeroed: a parameter that gets no gradient this step (an idle expert) then has
+                // none, and AdamW skips it as PyTorch skips a None gradient
                 for (Tensor p : params.values()) p.clearGrad();
                 double loss = 0, ce = 0, aux = 0;
                 long tokens = 0;

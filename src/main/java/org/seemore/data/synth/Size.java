@@ -8,7 +8,7 @@ import java.util.Locale;
  * its cell. The factor of two between them keeps size unambiguous despite the renderer's ±5% jitter.
  */
 public enum Size {
-    SMALL(0.55), LARGE(0.9);
+    SMALL(0.65), LARGE(0.9);
 
     private final double cellFraction;
 
