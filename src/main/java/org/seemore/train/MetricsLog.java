@@ -19,8 +19,8 @@ import org.seemore.train.plot.LossPoint;
 /**
  * {@code metrics.jsonl}: one JSON object per optimizer step (step, loss, ce, aux, lr, grad_norm,
  * tokens_per_s, expert_load per layer) and per evaluation (step, val_loss, exact_match,
- * char_error_rate), appended as training goes; and the plots drawn from it
- * ({@code loss.png}, {@code experts.png}).
+ * char_error_rate), appended as training goes; and the plots drawn from it: {@code loss.png}
+ * (training and validation cross-entropy, without the auxiliary losses) and {@code experts.png}.
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.jsonl";
@@ -70,7 +70,7 @@ public final class MetricsLog {
 
     private void remember(JsonNode node) {
         long step = node.path("step").asLong();
-        if (node.has("loss")) trainLoss.add(new LossPoint(step, node.get("loss").asDouble()));
+        if (node.has("ce")) trainLoss.add(new LossPoint(step, node.get("ce").asDouble()));
         if (node.has("val_loss")) valLoss.add(new LossPoint(step, node.get("val_loss").asDouble()));
         if (node.has("expert_load")) {
             JsonNode layers = node.get("expert_load");
@@ -95,7 +95,7 @@ public final class MetricsLog {
         row.put("tokens_per_s", Math.round(m.tokensPerSecond()));
         row.put("expert_load", m.expertLoad());
         append(row);
-        trainLoss.add(new LossPoint(m.step(), m.loss()));
+        trainLoss.add(new LossPoint(m.step(), m.ce())); // plotted beside val_loss, which is cross-entropy too
         loadSteps.add(m.step());
         loads.add(m.expertLoad());
     }
