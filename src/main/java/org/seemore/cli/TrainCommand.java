@@ -3,7 +3,6 @@ package org.seemore.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.seemore.UserException;
 import org.seemore.data.DataSource;
@@ -141,10 +140,5 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("run directory: " + out + " (model, metrics.jsonl, loss.png, experts.png)");
         }
         return 0;
-    }
-
-    /** Unused here; keeps the type visible for {@link Optional} imports in mixins. */
-    static Optional<String> none() {
-        return Optional.empty();
     }
 }

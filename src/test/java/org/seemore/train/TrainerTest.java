@@ -51,7 +51,8 @@ class TrainerTest {
         for (String name : expected.keySet()) {
             assertThat(actual.get(name).toArray()).as(name).containsExactly(expected.get(name).toArray());
         }
-        assertThat(lines(straight.resolve("metrics.jsonl"))).isEqualTo(withoutSpeed(lines(resumed.resolve("metrics.jsonl"))));
+        // the same metrics, step for step (tokens_per_s aside, which is a timing)
+        assertThat(lines(straight.resolve("metrics.jsonl"))).isEqualTo(lines(resumed.resolve("metrics.jsonl")));
         assertThat(straight.resolve("loss.png")).exists();
         assertThat(straight.resolve("experts.png")).exists();
     }
@@ -114,9 +115,5 @@ class TrainerTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static List<String> withoutSpeed(List<String> l) {
-        return l;
     }
 }
