@@ -46,6 +46,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: ${DEFAULT-VALUE}).", defaultValue = "32")
     int batchSize;
 
+    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (default: ${DEFAULT-VALUE}).", defaultValue = "3e-3")
+    double lr;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    int warmup;
+
     @Option(names = "--test-count", paramLabel = "N", description = "Test and held-out scenes captioned (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int testCount;
 
@@ -72,8 +78,8 @@ public final class DemoCommand implements Callable<Integer> {
                 CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
-        TrainSettings settings = new TrainSettings(steps, batchSize, 1, 3e-3, 0.05, Math.min(50, steps / 10), 0.1, 1.0,
-                0, 100, 0, common.seed, Stage.FULL);
+        TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> new TrainSettings(steps, batchSize, 1, lr, 0.05,
+                Math.min(warmup, steps / 10), 0.1, 1.0, 0, 100, 0, common.seed, Stage.FULL));
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
         Trainer.Summary summary;
         try (TrainProgress progress = new TrainProgress(steps)) {
