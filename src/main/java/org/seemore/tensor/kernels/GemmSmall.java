@@ -151,49 +151,58 @@ final class GemmSmall {
         store(c3, c, ci + 3 * ldc, accumulate, mask);
     }
 
-    /** C[i,j] = (accumulate ? C : 0) + A[i,:]·B[j,:] for A stored [m, k] and B stored [n, k]: dot products along k. */
+    /**
+     * C[i,j] = (accumulate ? C : 0) + A[i,:]·B[j,:] for A stored [m, k] and B stored [n, k]: dot products
+     * along k, four columns at a time. The loops live in small methods with whole-vector loads and
+     * scalar tails: in one large method with masked tails the JIT left the FMAs un-intrinsified and
+     * boxed every vector, which made 1-row products (a decoding step) ~10x slower.
+     */
     private static void dotProducts(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                     float[] c, int cOff, int ldc, boolean accumulate) {
-        int full = k / LANES * LANES;
         for (int i = 0; i < m; i++) {
             int ai = aOff + i * lda;
             int ci = cOff + i * ldc;
             int j = 0;
-            for (; j + 4 <= n; j += 4) {
-                int bj = bOff + j * ldb;
-                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-                int p = 0;
-                for (; p < full; p += LANES) {
-                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
-                    s0 = x.fma(FloatVector.fromArray(SPECIES, b, bj + p), s0);
-                    s1 = x.fma(FloatVector.fromArray(SPECIES, b, bj + ldb + p), s1);
-                    s2 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 2 * ldb + p), s2);
-                    s3 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 3 * ldb + p), s3);
-                }
-                if (p < k) {
-                    VectorMask<Float> mask = SPECIES.indexInRange(p, k);
-                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p, mask);
-                    s0 = x.fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s0);
-                    s1 = x.fma(FloatVector.fromArray(SPECIES, b, bj + ldb + p, mask), s1);
-                    s2 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 2 * ldb + p, mask), s2);
-                    s3 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 3 * ldb + p, mask), s3);
-                }
-                storeScalar(c, ci + j, VectorMath.sumLanes(s0), accumulate);
-                storeScalar(c, ci + j + 1, VectorMath.sumLanes(s1), accumulate);
-                storeScalar(c, ci + j + 2, VectorMath.sumLanes(s2), accumulate);
-                storeScalar(c, ci + j + 3, VectorMath.sumLanes(s3), accumulate);
-            }
-            for (; j < n; j++) {
-                int bj = bOff + j * ldb;
-                FloatVector s = FloatVector.zero(SPECIES);
-                for (int p = 0; p < k; p += LANES) {
-                    VectorMask<Float> mask = SPECIES.indexInRange(p, k);
-                    FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p, mask);
-                    s = x.fma(FloatVector.fromArray(SPECIES, b, bj + p, mask), s);
-                }
-                storeScalar(c, ci + j, VectorMath.sumLanes(s), accumulate);
-            }
+            for (; j + 4 <= n; j += 4) dot4(a, ai, b, bOff + j * ldb, ldb, k, c, ci + j, accumulate);
+            for (; j < n; j++) storeScalar(c, ci + j, dot1(a, ai, b, bOff + j * ldb, k), accumulate);
         }
+    }
+
+    /** c[ci .. ci+3] (+)= a[ai, :k] · b[bj + r*ldb, :k] for r = 0..3. */
+    private static void dot4(float[] a, int ai, float[] b, int bj, int ldb, int k, float[] c, int ci, boolean accumulate) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (int bound = SPECIES.loopBound(k); p < bound; p += LANES) {
+            FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
+            s0 = x.fma(FloatVector.fromArray(SPECIES, b, bj + p), s0);
+            s1 = x.fma(FloatVector.fromArray(SPECIES, b, bj + ldb + p), s1);
+            s2 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 2 * ldb + p), s2);
+            s3 = x.fma(FloatVector.fromArray(SPECIES, b, bj + 3 * ldb + p), s3);
+        }
+        float t0 = VectorMath.sumLanes(s0), t1 = VectorMath.sumLanes(s1), t2 = VectorMath.sumLanes(s2), t3 = VectorMath.sumLanes(s3);
+        for (; p < k; p++) {
+            float x = a[ai + p];
+            t0 += x * b[bj + p];
+            t1 += x * b[bj + ldb + p];
+            t2 += x * b[bj + 2 * ldb + p];
+            t3 += x * b[bj + 3 * ldb + p];
+        }
+        storeScalar(c, ci, t0, accumulate);
+        storeScalar(c, ci + 1, t1, accumulate);
+        storeScalar(c, ci + 2, t2, accumulate);
+        storeScalar(c, ci + 3, t3, accumulate);
+    }
+
+    /** a[ai, :k] · b[bj, :k]. */
+    private static float dot1(float[] a, int ai, float[] b, int bj, int k) {
+        FloatVector s = FloatVector.zero(SPECIES);
+        int p = 0;
+        for (int bound = SPECIES.loopBound(k); p < bound; p += LANES) {
+            s = FloatVector.fromArray(SPECIES, a, ai + p).fma(FloatVector.fromArray(SPECIES, b, bj + p), s);
+        }
+        float t = VectorMath.sumLanes(s);
+        for (; p < k; p++) t += a[ai + p] * b[bj + p];
+        return t;
     }
 
     /** bt[p, j] (row length n) = B[j, p] for B stored [n, k]: vector transposes of 16 x 16 blocks, scalar edges. */

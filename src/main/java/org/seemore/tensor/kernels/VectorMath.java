@@ -59,10 +59,16 @@ public final class VectorMath {
      * once compiled than when interpreted, which would make results depend on when the JIT kicked in.
      */
     public static float sumLanes(FloatVector v) {
-        float sum = v.lane(0);
-        for (int i = 1; i < LANES; i++) sum += v.lane(i);
+        // lane(i) with a variable index is not intrinsified (it is slow enough to dominate 1-row
+        // products); storing the lanes and adding them in order gives the same sum, fast
+        float[] lanes = LANE_SCRATCH.get();
+        v.intoArray(lanes, 0);
+        float sum = lanes[0];
+        for (int i = 1; i < LANES; i++) sum += lanes[i];
         return sum;
     }
+
+    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[LANES]);
 
     // ---- row reductions ------------------------------------------------------------------------
     // Whole vectors, then a scalar tail: a masked load reaching past an array's end takes a slow path.
