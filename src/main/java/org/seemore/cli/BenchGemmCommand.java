@@ -1,9 +1,6 @@
 package org.seemore.cli;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +44,7 @@ public final class BenchGemmCommand implements Runnable {
             throw new UserException("--threads must be at least 1, got " + many);
         }
         if (json != null) {
-            checkWritable(json);
+            JsonReport.checkWritable(json);
         }
         int before = Parallel.threads();
         List<Result> results = new ArrayList<>();
@@ -66,7 +63,7 @@ public final class BenchGemmCommand implements Runnable {
             Parallel.setThreads(before);
         }
         if (json != null) {
-            writeJson(json, results);
+            JsonReport.write(json, results);
             System.out.println("wrote " + json);
         }
     }
@@ -96,25 +93,6 @@ public final class BenchGemmCommand implements Runnable {
         }
         Arrays.sort(gflops);
         return new Result(m, k, n, threads, Math.round(gflops[TIMED_RUNS / 2] * 10) / 10.0);
-    }
-
-    /** Fails before measuring if the report could not be written; an existing report is replaced. */
-    private static void checkWritable(Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new UserException("--json " + file + ": directory " + parent + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new UserException("--json " + file + ": is a directory, expected a file name");
-        }
-    }
-
-    private static void writeJson(Path file, List<Result> results) {
-        try {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
-        } catch (IOException e) {
-            throw new UserException("--json " + file + ": cannot write (" + e.getMessage() + ")", e);
-        }
     }
 
     private static float[] randomArray(int size, SplittableRandom random) {

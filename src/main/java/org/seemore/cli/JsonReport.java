@@ -10,9 +10,15 @@ import org.seemore.UserException;
 final class JsonReport {
     private JsonReport() {}
 
-    static void write(Path file, Object value) {
+    /** Fails early (before a long measurement) when the report could not be written. */
+    static void checkWritable(Path file) {
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) throw new UserException("--json " + file + ": directory " + parent + " does not exist");
+        if (parent == null || !Files.isDirectory(parent)) throw new UserException("--json " + file + ": directory " + parent + " does not exist");
+        if (Files.isDirectory(file)) throw new UserException("--json " + file + ": is a directory, expected a file name");
+    }
+
+    static void write(Path file, Object value) {
+        checkWritable(file);
         try {
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), value);
         } catch (IOException e) {
