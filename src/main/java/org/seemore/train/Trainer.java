@@ -148,7 +148,7 @@ public final class Trainer {
         TrainingState.write(runDir, step, batches, optimizer, rng);
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
-        metrics.plot(model.config().topK(), model.config().numExperts());
+        metrics.plot(model.config().numExperts());
         listener.onCheckpoint(step);
     }
 

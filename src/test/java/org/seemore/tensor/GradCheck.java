@@ -24,7 +24,7 @@ final class GradCheck {
         float[] r = new Rng(99).uniform(out.size(), -1f, 1f);
         Tensor weighted = Reductions.sumAll(Elementwise.mul(out, Tensor.of(r.clone(), out.shape())));
         weighted.backward();
-        double worst = 0;
+        int checked = 0;
         for (int ti = 0; ti < inputs.length; ti++) {
             Tensor t = inputs[ti];
             float[] analytic = t.grad() == null ? new float[t.size()] : t.grad().clone();
@@ -39,13 +39,13 @@ final class GradCheck {
                 double numeric = (plus - minus) / (2 * step);
                 double diff = Math.abs(numeric - analytic[i]);
                 double allowed = absTol + relTol * Math.abs(numeric);
-                worst = Math.max(worst, diff / allowed);
+                checked++;
                 assertThat(diff)
                         .as("%s: d/d input%d[%d]: analytic %s vs numeric %s", op, ti, i, analytic[i], numeric)
                         .isLessThanOrEqualTo(allowed);
             }
         }
-        assertThat(worst).as(op + " checked something").isGreaterThanOrEqualTo(0);
+        assertThat(checked).as(op + ": no input element was checked").isPositive();
     }
 
     private static double value(Function<List<Tensor>, Tensor> f, List<Tensor> in, float[] r) {

@@ -118,7 +118,7 @@ public final class Decoder {
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             x = Elementwise.add(x, block.attn.forwardCached(block.ln1.forward(x), caches.get(i)));
-            SparseMoe.Output m = block.moe.forward(Shaping.reshape(block.ln2.forward(x), b * l, c), i, ctx);
+            SparseMoe.Output m = block.moe.forwardWithoutLosses(Shaping.reshape(block.ln2.forward(x), b * l, c), i, ctx);
             x = Elementwise.add(x, Shaping.reshape(m.y(), b, l, c));
         }
         return lmHead.forward(lnF.forward(x));

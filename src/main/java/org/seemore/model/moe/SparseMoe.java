@@ -31,8 +31,8 @@ public final class SparseMoe {
     /** One layer's result. */
     public record Output(
             Tensor y,            // (N, C)
-            Tensor auxLoss,      // scalar, E * sum f*P (balanced: top_k)
-            Tensor zLoss,        // scalar, mean logsumexp(logits)^2, or null when off
+            Tensor auxLoss,      // scalar, E * sum f*P (balanced: top_k); null without losses
+            Tensor zLoss,        // scalar, mean logsumexp(logits)^2, or null when off or without losses
             int[] routes,        // (N*k) chosen experts
             int[] expertTokens,  // (E) tokens each expert processed
             int dropped          // token-expert assignments dropped by the capacity limit
@@ -49,12 +49,23 @@ public final class SparseMoe {
 
     /** x (N, C) -> (N, C) plus the routing statistics and auxiliary losses. */
     public Output forward(Tensor x, int layer, ForwardContext ctx) {
+        return forward(x, layer, ctx, true);
+    }
+
+    /** As {@link #forward}, without the auxiliary losses (null): for decoding, which has no loss. */
+    public Output forwardWithoutLosses(Tensor x, int layer, ForwardContext ctx) {
+        return forward(x, layer, ctx, false);
+    }
+
+    private Output forward(Tensor x, int layer, ForwardContext ctx, boolean losses) {
         Router.Routing routing;
-        Tensor aux, zLoss;
+        Tensor aux = null, zLoss = null;
         try (var s = Profiler.scope("moe router")) {
             routing = router.route(x, layer, ctx);
-            aux = balancingLoss(routing);
-            zLoss = config.routerZLossCoef() > 0 ? zLoss(routing) : null;
+            if (losses) {
+                aux = balancingLoss(routing);
+                if (config.routerZLossCoef() > 0) zLoss = zLoss(routing);
+            }
         }
         try (var s = Profiler.scope("moe experts")) {
             return dispatch(x, routing, aux, zLoss);
