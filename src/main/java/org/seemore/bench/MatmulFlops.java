@@ -18,9 +18,12 @@ public final class MatmulFlops {
         long vRows = (long) batch * seq;
         f += 2.0 * batch * n * d * (3.0 * c.patchSize() * c.patchSize());    // patch embedding
         for (int l = 0; l < c.visionLayers(); l++) {
-            f += 2.0 * vRows * d * 3 * d + 2.0 * vRows * d * d;                 // qkv, proj
-            f += 2.0 * batch * c.visionHeads() * seq * seq * hdV * 2;          // scores, weighted values
-            f += 2.0 * vRows * d * 4 * d * 2;                                   // mlp
+            // with CLS visual tokens the last block computes queries, projection and MLP for the CLS row only
+            boolean clsOnly = c.imageTokens() == VlmConfig.ImageTokens.CLS && l == c.visionLayers() - 1;
+            long qRows = clsOnly ? batch : vRows;
+            f += 2.0 * qRows * d * d + 2.0 * vRows * d * 2 * d + 2.0 * qRows * d * d; // q, kv, proj
+            f += 2.0 * batch * c.visionHeads() * (qRows / batch) * seq * hdV * 2;     // scores, weighted values
+            f += 2.0 * qRows * d * 4 * d * 2;                                          // mlp
         }
         int nv = c.numVisualTokens(), len = nv + textTokens, w = c.width(), hd = w / c.heads();
         f += 2.0 * batch * nv * (d * 4.0 * d + 4.0 * d * w);                    // projector

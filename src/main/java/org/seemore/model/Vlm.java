@@ -59,10 +59,8 @@ public final class Vlm {
 
     /** The visual tokens' ViT rows: images (B, 3, S, S) -> (B, Nv, D). */
     public Tensor encodeImages(Tensor images, ForwardContext ctx) {
-        Tensor rows = vision.forward(images, ctx);                               // (B, N+1, D)
-        return config.imageTokens() == VlmConfig.ImageTokens.CLS
-                ? Shaping.slice(rows, 1, 0, 1)                                   // (B, 1, D)
-                : Shaping.slice(rows, 1, 1, config.numPatches());                // (B, N, D)
+        if (config.imageTokens() == VlmConfig.ImageTokens.CLS) return vision.forwardCls(images, ctx); // (B, 1, D)
+        return Shaping.slice(vision.forward(images, ctx), 1, 1, config.numPatches());              // (B, N, D)
     }
 
     /**

@@ -2,6 +2,8 @@ package org.seemore.nn;
 
 import org.seemore.tensor.FusedAttention;
 import org.seemore.tensor.GradMode;
+import org.seemore.tensor.Linalg;
+import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 import org.seemore.tensor.kernels.AttentionKernel;
 import org.seemore.tensor.kernels.AttentionKernel.Strided;
@@ -35,6 +37,18 @@ public final class Attention {
         Tensor qkvOut = qkv.forward(x);                                      // (B, T, 3C)
         Tensor y = FusedAttention.selfAttention(qkvOut, heads, causal);       // (B, T, C), heads split and merged in place
         return proj.forward(y);
+    }
+
+    /**
+     * Attention of some rows only: {@code queries (B, Tq, C)} attend (not causally) to every row of
+     * {@code x (B, T, C)}; the result equals rows of {@link #forward} when the queries are those rows
+     * of x. The queries go through the qkv weight's first C rows, the context through the other 2C.
+     */
+    public Tensor forwardQueries(Tensor queries, Tensor x) {
+        if (causal) throw new IllegalStateException("query attention is not causal");
+        Tensor q = Linalg.linear(queries, Shaping.sliceRows(qkv.weight, 0, width), null);         // (B, Tq, C)
+        Tensor kv = Linalg.linear(x, Shaping.sliceRows(qkv.weight, width, 2 * width), null);       // (B, T, 2C)
+        return proj.forward(FusedAttention.queryAttention(q, kv, heads));                          // (B, Tq, C)
     }
 
     /** Keys and values of the positions seen so far, for one layer: (B, H, capacity, hd) each. */

@@ -60,6 +60,42 @@ public final class FusedAttention {
     }
 
     /**
+     * Non-causal attention of a few queries over all positions: {@code q (B, Tq, C)} (queries of the
+     * first Tq positions, say) and {@code kv (B, T, 2C)} (keys, then values, per position) ->
+     * {@code y (B, Tq, C)}. The ViT's last block uses it when only the CLS row is read: the other
+     * rows' queries, output projection and MLP would be computed for nothing.
+     */
+    public static Tensor queryAttention(Tensor q, Tensor kv, int heads) {
+        int[] qs = q.shape(), ks = kv.shape();
+        if (qs.length != 3 || ks.length != 3 || qs[0] != ks[0] || ks[2] != 2 * qs[2] || qs[2] % heads != 0) {
+            throw new IllegalArgumentException("attention needs q (B, Tq, C) and kv (B, T, 2C) with C divisible by " + heads
+                    + " heads, got " + Shapes.str(qs) + " and " + Shapes.str(ks));
+        }
+        int b = qs[0], tq = qs[1], t = ks[1], c = qs[2], hd = c / heads, c2 = 2 * c;
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[] qd = q.data(), kd = kv.data(), y = new float[b * tq * c];
+        int qo = q.offset(), ko = kv.offset();
+        boolean keep = GradMode.isEnabled() && (q.requiresGrad() || kv.requiresGrad());
+        int pw = AttentionKernel.probsWidth(t, hd), scratchSize = AttentionKernel.scratchSize(tq, t, hd);
+        float[] probs = keep ? new float[b * heads * tq * pw] : null; // (B, H, Tq, pw), for the backward pass
+        Parallel.parallelFor(b * heads, task -> {
+            int bi = task / heads, h = task % heads, qBase = qo + bi * tq * c + h * hd, kBase = ko + bi * t * c2 + h * hd;
+            float[] work = scratch(scratchSize + (keep ? 0 : tq * pw));
+            AttentionKernel.forward(new Strided(qd, qBase, c), new Strided(kd, kBase, c2), new Strided(kd, kBase + c, c2),
+                    tq, t, hd, false, scale, keep ? probs : work, keep ? task * tq * pw : scratchSize, new Strided(y, bi * tq * c + h * hd, c), work);
+        });
+        return Tensor.result(y, new int[] {b, tq, c}, o -> {
+            float[] gy = o.grad(), gq = q.gradBuffer(), gkv = kv.gradBuffer();
+            Parallel.parallelFor(b * heads, task -> {
+                int bi = task / heads, h = task % heads, qBase = bi * tq * c + h * hd, kBase = bi * t * c2 + h * hd;
+                AttentionKernel.backward(new Strided(qd, qo + qBase, c), new Strided(kd, ko + kBase, c2), new Strided(kd, ko + kBase + c, c2),
+                        tq, t, hd, false, scale, probs, task * tq * pw, new Strided(gy, qBase, c),
+                        new Strided(gq, qBase, c), new Strided(gkv, kBase, c2), new Strided(gkv, kBase + c, c2), scratch(scratchSize));
+            });
+        }, q, kv);
+    }
+
+    /**
      * The same attention from the separate ops, as a model would write it: split the heads with a
      * reshape and permute, {@code q·kᵀ}, scale, softmax, {@code ·v}, merge the heads back. Plain
      * versions of the permute, scale and softmax. {@link #selfAttention} is tested against it.
