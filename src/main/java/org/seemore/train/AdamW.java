@@ -117,24 +117,55 @@ public final class AdamW {
         this.step = steps;
     }
 
-    /** Global L2 norm of the gradients; when above {@code maxNorm}, scales them by maxNorm/(norm+1e-6) (torch clip_grad_norm_). */
+    /** Gradient elements per task of {@link #clipGradNorm}: fixed, so the sum's order does not depend on the thread count. */
+    private static final int NORM_CHUNK = 1 << 15;
+
+    /**
+     * Global L2 norm of the gradients; when above {@code maxNorm}, scales them by maxNorm/(norm+1e-6)
+     * (torch clip_grad_norm_). The squares are summed in double over fixed chunks on the kernel pool,
+     * then the chunks' sums in order: the same norm on any number of threads.
+     */
     public static double clipGradNorm(Iterable<Tensor> parameters, double maxNorm) {
-        double sq = 0;
-        for (Tensor p : parameters) {
-            float[] g = p.grad();
-            if (g == null) continue;
-            for (float x : g) sq += (double) x * x;
+        List<float[]> grads = new ArrayList<>();
+        for (Tensor p : parameters) if (p.grad() != null) grads.add(p.grad());
+        List<int[]> chunks = new ArrayList<>(); // (gradient, from, to)
+        for (int i = 0; i < grads.size(); i++) {
+            for (int from = 0; from < grads.get(i).length; from += NORM_CHUNK) {
+                chunks.add(new int[] {i, from, Math.min(grads.get(i).length, from + NORM_CHUNK)});
+            }
         }
+        double[] partial = new double[chunks.size()];
+        Parallel.parallelFor(chunks.size(), c -> {
+            int[] chunk = chunks.get(c);
+            partial[c] = sumOfSquares(grads.get(chunk[0]), chunk[1], chunk[2]);
+        });
+        double sq = 0;
+        for (double x : partial) sq += x;
         double norm = Math.sqrt(sq);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1) {
-            float c = (float) coef;
-            for (Tensor p : parameters) {
-                float[] g = p.grad();
-                if (g == null) continue;
-                for (int j = 0; j < g.length; j++) g[j] *= c;
-            }
+            float scale = (float) coef;
+            Parallel.parallelFor(chunks.size(), c -> {
+                int[] chunk = chunks.get(c);
+                float[] g = grads.get(chunk[0]);
+                for (int j = chunk[1]; j < chunk[2]; j++) g[j] *= scale;
+            });
         }
         return norm;
+    }
+
+    /** Sum of squares of g[from, to) in double, over four interleaved partial sums (independent add chains). */
+    static double sumOfSquares(float[] g, int from, int to) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = from;
+        for (; j + 4 <= to; j += 4) {
+            double a = g[j], b = g[j + 1], c = g[j + 2], d = g[j + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += d * d;
+        }
+        for (; j < to; j++) s0 += (double) g[j] * g[j];
+        return (s0 + s1) + (s2 + s3);
     }
 }
