@@ -7,7 +7,7 @@ import org.seemore.model.VlmConfig;
 import org.seemore.nn.Mlp;
 import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
-import org.seemore.tensor.Indexing;
+import org.seemore.tensor.ExpertMlps;
 import org.seemore.tensor.NnOps;
 import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Reductions;
@@ -16,8 +16,8 @@ import org.seemore.tensor.Tensor;
 /**
  * A sparse Mixture-of-Experts feed-forward layer: each token goes to the k experts its router picks
  * and gets their outputs weighted by the router. Each expert runs once on all of its tokens gathered
- * into one matrix (grouped, not token by token); outputs are scattered back, weighted, by one fused
- * scatter-add.
+ * into one matrix (grouped, not token by token), the experts side by side, and the outputs come back
+ * weighted, all in one op ({@link ExpertMlps}).
  *
  * <p>Also computes the load-balancing loss (Switch Transformer, Fedus et al. 2022, in the fixture
  * README's form {@code E * sum_e f_e * P_e}), an optional router z-loss (ST-MoE), and, when a
@@ -27,6 +27,7 @@ public final class SparseMoe {
     public final Router router;
     public final List<Mlp> experts = new ArrayList<>();
     private final VlmConfig config;
+    private final ExpertMlps.Expert[] expertWeights; // the experts' Linear weights, for the fused op
 
     /** One layer's result. */
     public record Output(
@@ -45,6 +46,9 @@ public final class SparseMoe {
         for (int e = 0; e < config.numExperts(); e++) {
             experts.add(new Mlp(p.sub("experts." + e), c, 4 * c, c, Mlp.Activation.RELU));
         }
+        this.expertWeights = experts.stream()
+                .map(m -> new ExpertMlps.Expert(m.fc1.weight, m.fc1.bias, m.fc2.weight, m.fc2.bias))
+                .toArray(ExpertMlps.Expert[]::new);
     }
 
     /** x (N, C) -> (N, C) plus the routing statistics and auxiliary losses. */
@@ -100,16 +104,10 @@ public final class SparseMoe {
             slots[e][fill[e]++] = i;
         }
 
-        Tensor[] outputs = new Tensor[numExperts];
         int[] processed = new int[numExperts];
-        for (int e = 0; e < numExperts; e++) {
-            if (rows[e].length == 0) continue;
-            processed[e] = rows[e].length;
-            Tensor xe = Indexing.indexSelect(x, rows[e]);                     // (n_e, C)
-            outputs[e] = experts.get(e).forward(xe);                          // (n_e, C)
-        }
-        // y[rows[e][i]] += weights[slots[e][i]] * outputs[e][i], in expert order
-        Tensor y = Indexing.weightedScatterAdd(n, c, outputs, rows, routing.weights(), slots); // (N, C)
+        for (int e = 0; e < numExperts; e++) processed[e] = rows[e].length;
+        // y[rows[e][i]] += weights[slots[e][i]] * expert_e(x[rows[e][i]]), in expert order
+        Tensor y = ExpertMlps.forward(x, expertWeights, rows, slots, routing.weights()); // (N, C)
         return new Output(y, aux, zLoss, routes, processed, dropped);
     }
 
