@@ -44,10 +44,31 @@ final class HeadProducts {
 
     /**
      * {@code s[si + i * sw + j] = sum_d a[ai + i * lda + d] * bt[d * sw + j]} for i < rows and j below
-     * {@code visible(i)} rounded up to whole vectors (sw is padded, so the extra lanes stay in the row).
+     * {@code visible(i)} rounded up to whole vectors (sw is padded, so the extra lanes stay in the row);
+     * columns up to {@code visible(i + 3)} may be written too, so callers treat columns beyond visible(i)
+     * as scratch.
      */
     static void scores(float[] a, int ai, int lda, float[] bt, int hd, float[] s, int si, int sw, int rows, Visible visible) {
-        for (int i = 0; i < rows; i++) {
+        int i = 0;
+        // four rows at a time: four independent FMA chains (one alone waits on the FMA latency), one load of bt for four
+        for (; i + 4 <= rows; i += 4) {
+            int cols = visible.of(i + 3), a0 = ai + i * lda, s0 = si + i * sw; // rows i..i+2 may compute a few unseen columns; softmax overwrites them
+            for (int j = 0; j < cols; j += LANES) {
+                FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+                for (int d = 0; d < hd; d++) {
+                    FloatVector b = FloatVector.fromArray(SPECIES, bt, d * sw + j);
+                    acc0 = b.fma(FloatVector.broadcast(SPECIES, a[a0 + d]), acc0);
+                    acc1 = b.fma(FloatVector.broadcast(SPECIES, a[a0 + lda + d]), acc1);
+                    acc2 = b.fma(FloatVector.broadcast(SPECIES, a[a0 + 2 * lda + d]), acc2);
+                    acc3 = b.fma(FloatVector.broadcast(SPECIES, a[a0 + 3 * lda + d]), acc3);
+                }
+                acc0.intoArray(s, s0 + j);
+                acc1.intoArray(s, s0 + sw + j);
+                acc2.intoArray(s, s0 + 2 * sw + j);
+                acc3.intoArray(s, s0 + 3 * sw + j);
+            }
+        }
+        for (; i < rows; i++) {
             int cols = visible.of(i), arow = ai + i * lda, srow = si + i * sw;
             for (int j = 0; j < cols; j += LANES) {
                 FloatVector acc = FloatVector.zero(SPECIES);
