@@ -8,14 +8,22 @@ import jdk.incubator.vector.FloatVector;
 /**
  * Matrix times one vector, {@code y = W·x + b} with W stored {@code [rows, cols]} row-major (a Linear
  * layer's {@code [out, in]}): the products of a decoding step, where one token's activations meet
- * each weight once. Every output is a dot product along a contiguous weight row; four rows run at
- * once so that x is loaded once per four rows and four FMA chains overlap. Each row's lanes are
- * added in lane order ({@link VectorMath#sumLanes}'s order), then its scalar tail, then the bias.
- * {@link MatVecReference} is the plain loop this is tested against.
+ * each weight once, so the time is mostly reading W.
+ *
+ * <p>Each output is a dot product along a contiguous row, accumulated in one vector. Rows are read
+ * one after the other, so W streams through memory in address order: reading four or sixteen rows
+ * side by side was 2-3x slower once W was out of cache (the hardware prefetchers lose track). The
+ * accumulators of sixteen rows are stored, transposed, and added as sixteen vectors, so the lane
+ * sums of all sixteen rows take fifteen vector additions instead of a scalar loop per row. Each row's
+ * lanes are added in lane order ({@link VectorMath#sumLanes}'s order), then its scalar tail, then
+ * the bias: the sums of {@link Gemm} on one row, to the bit. {@link MatVecReference} is the plain loop.
  */
 public final class MatVec {
-    /** Per thread: where the four accumulators' lanes are stored for their in-order sums. */
-    private static final ThreadLocal<float[]> LANES_SCRATCH = ThreadLocal.withInitial(() -> new float[4 * LANES]);
+    /** Rows whose accumulators are summed together: one per lane, so that a transpose lines them up. */
+    private static final int BLOCK = LANES;
+    /** Per thread: a block's accumulators and their transpose; the transpose's own scratch. */
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[2 * BLOCK * LANES], new float[GemmTranspose.SCRATCH]});
 
     private MatVec() {}
 
@@ -25,49 +33,44 @@ public final class MatVec {
      */
     public static void multiply(float[] w, int wo, int rows, int cols, float[] x, int xo,
                                 float[] bias, int bo, float[] y, int yo) {
-        float[] scratch = LANES_SCRATCH.get();
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            fourRows(w, wo + r * cols, cols, x, xo, scratch);
-            for (int i = 0; i < 4; i++) {
-                float sum = tail(laneSum(scratch, i * LANES), w, wo + (r + i) * cols, cols, x, xo);
-                y[yo + r + i] = bias == null ? sum : bias[bo + r + i] + sum;
+        float[][] holder = SCRATCH.get();
+        float[] scratch = holder[0];
+        for (int r0 = 0; r0 < rows; r0 += BLOCK) {
+            int count = Math.min(BLOCK, rows - r0);
+            for (int i = 0; i < count; i++) accumulate(w, wo + (r0 + i) * cols, cols, x, xo, scratch, i * LANES);
+            if (count == BLOCK && GemmTranspose.SUPPORTED) {
+                sumTransposed(scratch, holder[1]);
+            } else {
+                for (int i = 0; i < count; i++) scratch[i] = laneSum(scratch, i * LANES); // row i's lanes, below row i's: in place
             }
-        }
-        for (; r < rows; r++) {
-            oneRow(w, wo + r * cols, cols, x, xo, scratch);
-            float sum = tail(laneSum(scratch, 0), w, wo + r * cols, cols, x, xo);
-            y[yo + r] = bias == null ? sum : bias[bo + r] + sum;
+            for (int i = 0; i < count; i++) {
+                int r = r0 + i;
+                float sum = tail(scratch[i], w, wo + r * cols, cols, x, xo);
+                y[yo + r] = bias == null ? sum : bias[bo + r] + sum;
+            }
         }
     }
 
     /**
-     * The whole-vector part of four rows' dot products, their accumulators stored into
-     * {@code scratch[0 .. 4*LANES)}. A small method with whole-vector loads only: the JIT keeps its
-     * vectors in registers (in larger methods with masked tails it boxed them).
+     * The whole-vector part of one row's dot product, its accumulator stored at {@code scratch[at ..]}.
+     * A small method with whole-vector loads only: the JIT keeps its vectors in registers (in larger
+     * methods with masked tails it boxed them).
      */
-    private static void fourRows(float[] w, int wi, int cols, float[] x, int xo, float[] scratch) {
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-        for (int p = 0, bound = SPECIES.loopBound(cols); p < bound; p += LANES) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + p);
-            s0 = FloatVector.fromArray(SPECIES, w, wi + p).fma(v, s0);
-            s1 = FloatVector.fromArray(SPECIES, w, wi + cols + p).fma(v, s1);
-            s2 = FloatVector.fromArray(SPECIES, w, wi + 2 * cols + p).fma(v, s2);
-            s3 = FloatVector.fromArray(SPECIES, w, wi + 3 * cols + p).fma(v, s3);
-        }
-        s0.intoArray(scratch, 0);
-        s1.intoArray(scratch, LANES);
-        s2.intoArray(scratch, 2 * LANES);
-        s3.intoArray(scratch, 3 * LANES);
-    }
-
-    /** The whole-vector part of one row's dot product, its accumulator stored into {@code scratch[0 .. LANES)}. */
-    private static void oneRow(float[] w, int wi, int cols, float[] x, int xo, float[] scratch) {
+    private static void accumulate(float[] w, int wi, int cols, float[] x, int xo, float[] scratch, int at) {
         FloatVector s = FloatVector.zero(SPECIES);
         for (int p = 0, bound = SPECIES.loopBound(cols); p < bound; p += LANES) {
             s = FloatVector.fromArray(SPECIES, w, wi + p).fma(FloatVector.fromArray(SPECIES, x, xo + p), s);
         }
-        s.intoArray(scratch, 0);
+        s.intoArray(scratch, at);
+    }
+
+    /** {@code scratch[0 .. BLOCK)} = the in-order lane sums of the BLOCK accumulators stored at {@code scratch[0 ..]}. */
+    private static void sumTransposed(float[] scratch, float[] transposeScratch) {
+        int columns = BLOCK * LANES; // the transpose, from here: vector j holds lane j of every row
+        GemmTranspose.transpose(scratch, 0, LANES, BLOCK, scratch, columns, BLOCK, transposeScratch);
+        FloatVector sum = FloatVector.fromArray(SPECIES, scratch, columns);
+        for (int j = 1; j < LANES; j++) sum = sum.add(FloatVector.fromArray(SPECIES, scratch, columns + j * BLOCK));
+        sum.intoArray(scratch, 0);
     }
 
     /** The lanes stored at {@code scratch[from ..]}, added in lane order. */
