@@ -9,6 +9,7 @@ import java.util.Map;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
+import org.seemore.model.decoder.DecodeState;
 import org.seemore.model.moe.SparseMoe;
 import org.seemore.nn.Attention;
 import org.seemore.tensor.GradMode;
@@ -24,8 +25,9 @@ import org.seemore.train.AdamW;
  */
 public final class TrainBenchmark {
 
-    /** What to measure. */
-    public record Settings(VlmConfig config, int batch, int textTokens, int warmup, int repeats, int newTokens, boolean profile) {}
+    /** What to measure; {@code generationOnly} skips training and the batch forward (their figures are NaN). */
+    public record Settings(VlmConfig config, int batch, int textTokens, int warmup, int repeats, int newTokens, boolean profile,
+                           boolean generationOnly) {}
 
     /** The figures; {@code profile} maps component to ms per step {forward, backward}. */
     public record Result(double trainStepMs, double trainGflops, double forwardMs, double imageEncodeMs,
@@ -57,11 +59,11 @@ public final class TrainBenchmark {
             for (SparseMoe.Output m : out.moe()) for (int n : m.expertTokens()) rows += n;
             expertRows[0] = rows;
         };
-        double trainMs = median(time(step, s.warmup(), s.repeats()));
+        double trainMs = s.generationOnly() ? Double.NaN : median(time(step, s.warmup(), s.repeats()));
         double flops = MatmulFlops.trainStep(c, b, t, expertRows[0]);
 
         Map<String, double[]> profile = null;
-        if (s.profile()) {
+        if (s.profile() && !s.generationOnly()) {
             Profiler.enable(true);
             int steps = Math.max(3, s.repeats() / 2);
             for (int i = 0; i < steps; i++) step.run();
@@ -77,7 +79,8 @@ public final class TrainBenchmark {
         double ttftMs;
         double tokensPerS;
         try (var g = GradMode.noGrad()) {
-            forwardMs = median(time(() -> model.forward(images, tokens, b, ForwardContext.inference()), s.warmup(), s.repeats()));
+            forwardMs = s.generationOnly() ? Double.NaN
+                    : median(time(() -> model.forward(images, tokens, b, ForwardContext.inference()), s.warmup(), s.repeats()));
             Tensor one = Tensor.of(Arrays.copyOf(images.toArray(), 3 * c.imageSize() * c.imageSize()), 1, 3, c.imageSize(), c.imageSize());
             encodeMs = median(time(() -> model.projector.forward(model.encodeImages(one, ForwardContext.inference())), s.warmup(), s.repeats()));
             double[] ttft = new double[s.repeats()], rate = new double[s.repeats()];
@@ -86,13 +89,13 @@ public final class TrainBenchmark {
                 Tensor prefix = model.projector.forward(model.encodeImages(one, ForwardContext.inference()));
                 int capacity = Math.min(c.maxPositions(), c.numVisualTokens() + 1 + s.newTokens());
                 List<Attention.KvCache> caches = model.decoder.newCaches(1, capacity);
-                Tensor logits = model.decoder.forwardCached(prefix, new int[] {1}, 1, caches);
-                int next = argmax(logits, logits.dim(1) - 1);
+                Tensor prefill = model.decoder.forwardCached(prefix, new int[] {1}, 1, caches);
+                int[] next = {argmax(prefill.data(), prefill.offset() + (prefill.dim(1) - 1) * c.vocabSize(), c.vocabSize())};
                 long t1 = System.nanoTime();
+                DecodeState decoding = model.decoder.newDecodeState(caches);
                 int produced = 1;
                 while (produced < s.newTokens() && caches.get(0).length() < capacity) {
-                    logits = model.decoder.forwardCached(null, new int[] {next}, 1, caches);
-                    next = argmax(logits, 0);
+                    next[0] = argmax(decoding.step(next), 0, c.vocabSize());
                     produced++;
                 }
                 long t2 = System.nanoTime();
@@ -107,10 +110,9 @@ public final class TrainBenchmark {
         return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
     }
 
-    private static int argmax(Tensor logits, int row) {
-        int v = logits.dim(2), base = logits.offset() + row * v, best = 0;
-        float[] d = logits.data();
-        for (int i = 1; i < v; i++) if (d[base + i] > d[base + best]) best = i;
+    private static int argmax(float[] logits, int base, int vocab) {
+        int best = 0;
+        for (int i = 1; i < vocab; i++) if (logits[base + i] > logits[base + best]) best = i;
         return best;
     }
 

@@ -37,6 +37,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print a per-component breakdown, forward and backward, in ms per step.")
     boolean profile;
 
+    @Option(names = "--generation-only", description = "Time only image encoding and generation (skips training and the batch forward).")
+    boolean generationOnly;
+
     @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all cores).")
     Integer threads;
 
@@ -52,12 +55,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (batch < 1 || textLen < 1 || repeats < 1 || vocab < 5) throw new UserException("--batch, --text-len, --repeats must be positive and --vocab at least 5");
         VlmConfig config = CliSupport.parse("--preset", () -> Presets.get(preset, vocab));
         if (config.numVisualTokens() + textLen > config.maxPositions()) throw new UserException("--text-len " + textLen + " does not fit the preset's " + config.maxPositions() + " positions");
-        TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Settings(config, batch, textLen, 3, repeats, 64, profile));
+        TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Settings(config, batch, textLen, 3, repeats, 64, profile, generationOnly));
         String jdk = Runtime.version().toString();
         System.out.printf(Locale.ROOT, "seemore bench train: preset %s, batch %d, %d text tokens, %d threads, JDK %s%n", preset, batch, textLen, Parallel.threads(), jdk);
-        System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "training step (median)", r.trainStepMs());
-        System.out.printf(Locale.ROOT, "  %-28s %10.1f GFLOPS%n", "training matmul throughput", r.trainGflops());
-        System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "inference forward", r.forwardMs());
+        if (!generationOnly) {
+            System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "training step (median)", r.trainStepMs());
+            System.out.printf(Locale.ROOT, "  %-28s %10.1f GFLOPS%n", "training matmul throughput", r.trainGflops());
+            System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "inference forward", r.forwardMs());
+        }
         System.out.printf(Locale.ROOT, "  %-28s %10.2f ms%n", "encode one image", r.imageEncodeMs());
         System.out.printf(Locale.ROOT, "  %-28s %10.0f tokens/s%n", "generation (KV cache, B=1)", r.generateTokensPerS());
         System.out.printf(Locale.ROOT, "  %-28s %10.2f ms%n", "time to first token", r.timeToFirstTokenMs());
@@ -77,9 +82,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
             out.put("preset", preset);
             out.put("batch", batch);
             out.put("text_len", textLen);
-            out.put("train_step_ms", r.trainStepMs());
-            out.put("train_gflops", r.trainGflops());
-            out.put("forward_ms", r.forwardMs());
+            if (!generationOnly) {
+                out.put("train_step_ms", r.trainStepMs());
+                out.put("train_gflops", r.trainGflops());
+                out.put("forward_ms", r.forwardMs());
+            }
             out.put("image_encode_ms", r.imageEncodeMs());
             out.put("generate_tokens_per_s", r.generateTokensPerS());
             out.put("time_to_first_token_ms", r.timeToFirstTokenMs());

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.Vlm;
+import org.seemore.model.decoder.DecodeState;
 import org.seemore.nn.Attention;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
@@ -12,7 +13,7 @@ import org.seemore.tensor.Tensor;
 
 /**
  * Autoregressive caption generation with a KV cache: the visual tokens and the prompt are prefilled
- * once, then each new token costs one position per layer. Stops at the end-of-sequence token, at
+ * once, then each new token costs one position per layer ({@link DecodeState}). Stops at the end-of-sequence token, at
  * {@code maxNewTokens}, or when the position table is full.
  */
 public final class Generator {
@@ -45,19 +46,23 @@ public final class Generator {
             List<Attention.KvCache> caches = model.decoder.newCaches(batch, capacity);
             int[] flat = new int[batch * promptLen];
             for (int b = 0; b < batch; b++) System.arraycopy(prompts[b], 0, flat, b * promptLen, promptLen);
-            Tensor logits = model.decoder.forwardCached(prefix, flat, batch, caches); // (B, Nv+P, V)
-            int vocab = logits.dim(2);
+            Tensor prefill = model.decoder.forwardCached(prefix, flat, batch, caches); // (B, Nv+P, V)
+            int vocab = prefill.dim(2), rows = prefill.dim(1);
+            // the last prefilled position's logits, then each step's
+            float[] logits = new float[batch * vocab];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(prefill.data(), prefill.offset() + ((b * rows) + rows - 1) * vocab, logits, b * vocab, vocab);
+            }
+            DecodeState decoding = model.decoder.newDecodeState(caches);
             Rng rng = new Rng(settings.seed());
             List<List<Integer>> out = new ArrayList<>();
             boolean[] done = new boolean[batch];
             for (int b = 0; b < batch; b++) out.add(new ArrayList<>());
             int[] next = new int[batch];
             for (int step = 0; step < maxNew; step++) {
-                int rows = logits.dim(1);
                 boolean all = true;
                 for (int b = 0; b < batch; b++) {
-                    int offset = ((b * rows) + rows - 1) * vocab;
-                    next[b] = settings.sampler().sample(logits.data(), logits.offset() + offset, vocab, rng);
+                    next[b] = settings.sampler().sample(logits, b * vocab, vocab, rng);
                     if (!done[b]) {
                         if (next[b] == settings.eos()) done[b] = true;
                         else out.get(b).add(next[b]);
@@ -65,7 +70,7 @@ public final class Generator {
                     all &= done[b];
                 }
                 if (all || step == maxNew - 1) break;
-                logits = model.decoder.forwardCached(null, next.clone(), batch, caches); // (B, 1, V)
+                logits = decoding.step(next); // (B, V)
             }
             int[][] result = new int[batch][];
             for (int b = 0; b < batch; b++) result[b] = out.get(b).stream().mapToInt(Integer::intValue).toArray();

@@ -67,6 +67,26 @@ public final class Attention {
         }
 
         public int length() { return length; }
+
+        public int capacity() { return capacity; }
+
+        public int batch() { return batch; }
+
+        public int heads() { return heads; }
+
+        public int headDim() { return headDim; }
+
+        /** The key storage, (B, H, capacity, hd): a decoding step writes its position's keys here, then {@link #advance}s. */
+        public float[] keys() { return keys; }
+
+        /** The value storage, laid out as {@link #keys()}. */
+        public float[] values() { return values; }
+
+        /** Counts {@code count} more positions as cached, once their keys and values have been written. */
+        public void advance(int count) {
+            if (length + count > capacity) throw new IllegalStateException("KV cache full: " + (length + count) + " > " + capacity);
+            length += count;
+        }
     }
 
     public KvCache newCache(int batch, int capacity) {

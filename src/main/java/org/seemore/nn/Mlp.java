@@ -18,6 +18,10 @@ public final class Mlp {
         this.activation = activation;
     }
 
+    public Activation activation() {
+        return activation;
+    }
+
     public Tensor forward(Tensor x) {
         Tensor h = fc1.forward(x); // (..., hidden)
         h = activation == Activation.GELU ? Elementwise.gelu(h) : Elementwise.relu(h);

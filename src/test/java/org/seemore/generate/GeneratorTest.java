@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.seemore.model.Presets;
+import org.seemore.model.RandomWeights;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
 import org.seemore.tensor.Rng;
@@ -24,6 +25,25 @@ class GeneratorTest {
             int[][] uncached = generator.generateUncached(images, prompts, settings);
             assertThat(cached).isDeepEqualTo(uncached);
             assertThat(cached[0]).hasSize(20);
+        }
+    }
+
+    @Test
+    void greedyDecodingGivesTheTokensOfFullRecomputationWithPatchTokensAndRandomWeights() {
+        // every parameter random (biases and norms too), the PATCHES visual tokens, batches of 1 and 2
+        for (String preset : new String[] {"tiny", "small"}) {
+            VlmConfig c = Presets.get(preset, 20);
+            Vlm random = RandomWeights.model(c, 21);
+            Generator generator = new Generator(random);
+            for (int batch : new int[] {1, 2}) {
+                Tensor pictures = RandomWeights.images(c, batch, 22 + batch);
+                int[][] starts = new int[batch][];
+                for (int b = 0; b < batch; b++) starts[b] = new int[] {1, 3 + b};
+                Generator.Settings settings = new Generator.Settings(24, -1, Sampler.greedy(), 0);
+                int[][] cached = generator.generate(pictures, starts, settings);
+                assertThat(cached).as("%s, batch %d", preset, batch).isDeepEqualTo(generator.generateUncached(pictures, starts, settings));
+                assertThat(cached[0]).hasSize(24);
+            }
         }
     }
 

@@ -40,12 +40,12 @@ public final class Decoder {
     /** The result of a pass: logits and the MoE statistics of every layer. */
     public record Output(Tensor logits, List<SparseMoe.Output> moe) {}
 
-    private final VlmConfig config;
+    final VlmConfig config;
     public final Tensor tokEmbed; // (V, C)
     public final Tensor posEmbed; // (max_pos, C)
-    private final List<Block> blocks = new ArrayList<>();
-    private final LayerNorm lnF;
-    private final Linear lmHead;
+    final List<Block> blocks = new ArrayList<>();
+    final LayerNorm lnF;
+    final Linear lmHead;
 
     public Decoder(Params p, VlmConfig config) {
         this.config = config;
@@ -104,6 +104,14 @@ public final class Decoder {
         List<Attention.KvCache> caches = new ArrayList<>();
         for (Block block : blocks) caches.add(block.attn.newCache(batch, capacity));
         return caches;
+    }
+
+    /**
+     * A single-position decoder over {@code caches} (filled by {@link #forwardCached}'s prefill): each
+     * {@link DecodeState#step} takes one new token per sequence, with no autodiff and no allocation.
+     */
+    public DecodeState newDecodeState(List<Attention.KvCache> caches) {
+        return new DecodeState(this, caches);
     }
 
     /**

@@ -26,12 +26,23 @@ public final class LayerNormKernel {
     public static void forward(float[] x, int xo, float[] w, int wo, float[] b, int bo, float[] out,
                                float[] mean, float[] rstd, int rows, int c, float eps) {
         Parallel.parallelRange(rows, Math.max(1, PARALLEL_MIN / c), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) forwardRow(x, xo + r * c, w, wo, b, bo, out, r * c, mean, rstd, r, c, eps);
+            for (int r = r0; r < r1; r++) forwardRow(x, xo + r * c, w, wo, b, bo, out, r * c, mean, r, rstd, r, c, eps);
         });
     }
 
+    /**
+     * One row, {@code out[oi ..] = (x[xi ..] - mean) * rstd * w + b} over c values, on the calling
+     * thread (a decoding step's one token); the same arithmetic as {@link #forward}'s rows.
+     * {@code stats} receives the mean and rstd at 0 and 1.
+     */
+    public static void forwardRow(float[] x, int xi, float[] w, int wo, float[] b, int bo, float[] out, int oi,
+                                  int c, float eps, float[] stats) {
+        forwardRow(x, xi, w, wo, b, bo, out, oi, stats, 0, stats, 1, c, eps);
+    }
+
+    /** One row; stores its mean at {@code mean[mi]} and its rstd at {@code rstd[ri]}. */
     private static void forwardRow(float[] x, int xi, float[] w, int wo, float[] b, int bo, float[] out, int oi,
-                                   float[] mean, float[] rstd, int r, int c, float eps) {
+                                   float[] mean, int mi, float[] rstd, int ri, int c, float eps) {
         float m = VectorMath.sum(x, xi, c) / c;
         FloatVector vm = FloatVector.broadcast(SPECIES, m);
         FloatVector acc = FloatVector.zero(SPECIES);
@@ -43,8 +54,8 @@ public final class LayerNormKernel {
         float var = VectorMath.sumLanes(acc);
         for (; i < c; i++) var += (x[xi + i] - m) * (x[xi + i] - m);
         float rs = (float) (1 / Math.sqrt(var / c + (double) eps));
-        mean[r] = m;
-        rstd[r] = rs;
+        mean[mi] = m;
+        rstd[ri] = rs;
         FloatVector vrs = FloatVector.broadcast(SPECIES, rs);
         i = 0;
         for (int bound = SPECIES.loopBound(c); i < bound; i += LANES) {
