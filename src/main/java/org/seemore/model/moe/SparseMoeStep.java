@@ -38,7 +38,7 @@ public final class SparseMoeStep {
         this.capacityFactor = config.capacityFactor();
         logits = new float[numExperts];
         experts = new int[maxRows * topK];
-        chosen = new float[topK]; // exactly k long: the softmax then takes the scalar path SparseMoe's (N, k) rows take
+        chosen = new float[topK];
         weights = new float[maxRows * topK];
         kept = new boolean[maxRows * topK];
         load = new int[numExperts];

@@ -46,25 +46,34 @@ public final class SoftmaxKernel {
     /**
      * {@code out[oi + j] = exp(scale * (x[xi + j] - max))} for j in [0, n); returns their sum. One
      * masked loop, so that the JIT inlines a single copy of the exp (two overflow its inlining
-     * budget); at an array's end, where a masked access would take a slow path, a scalar tail.
+     * budget). Where a last masked vector would reach past an array's end (a slow path), it goes
+     * through a small buffer instead, with the same lanes: a row's values never depend on where it
+     * lies in its array (a scalar tail did, so results varied with scratch-buffer sizes).
      */
     private static float expShifted(float[] x, int xi, float[] out, int oi, int n, float max, float scale) {
         FloatVector shift = FloatVector.broadcast(SPECIES, -max * scale), vs = FloatVector.broadcast(SPECIES, scale);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, x.length, oi, out.length), i = 0;
-        for (; i < limit; i += LANES) {
+        int limit = maskedLimit(n, xi, x.length, oi, out.length);
+        float[] tail = limit < n ? tail(x, xi + limit, n - limit) : null;
+        for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).fma(vs, shift));
-            e.intoArray(out, oi + i, m);
+            boolean direct = i < limit;
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, direct ? x : tail, direct ? xi + i : 0, m).fma(vs, shift));
+            e.intoArray(direct ? out : tail, direct ? oi + i : LANES, m);
             sum = sum.add(e, m);
         }
-        float total = VectorMath.sumLanes(sum);
-        for (; i < n; i++) {
-            float e = (float) Math.exp((x[xi + i] - max) * scale);
-            out[oi + i] = e;
-            total += e;
-        }
-        return total;
+        if (tail != null) System.arraycopy(tail, LANES, out, oi + limit, n - limit);
+        return VectorMath.sumLanes(sum);
+    }
+
+    /** Per thread: the last partial vector of a row at an array's end (input, then output), see {@link #expShifted}. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[2 * LANES]);
+
+    /** {@code count} (< one vector) values of {@code a} from {@code from}, copied to the start of this thread's tail buffer. */
+    private static float[] tail(float[] a, int from, int count) {
+        float[] t = TAIL.get();
+        System.arraycopy(a, from, t, 0, count);
+        return t;
     }
 
     /** n, or the whole vectors of n when a last masked vector would reach past either array's end. */
@@ -97,31 +106,38 @@ public final class SoftmaxKernel {
         for (; i < n; i++) gx[xi + i] = y[yi + i] * (g[gi + i] - dot) * scale;
     }
 
-    /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1. */
+    /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1; the last partial vector as in {@link #expShifted}. */
     public static float logSumExp(float[] x, int xi, int n) {
         float max = VectorMath.max(x, xi, n);
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector shift = FloatVector.broadcast(SPECIES, -max);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, x.length, 0, Integer.MAX_VALUE), i = 0;
-        for (; i < limit; i += LANES) {
+        int limit = maskedLimit(n, xi, x.length, 0, Integer.MAX_VALUE);
+        float[] tail = limit < n ? tail(x, xi + limit, n - limit) : null;
+        for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(shift)), m);
+            boolean direct = i < limit;
+            sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, direct ? x : tail, direct ? xi + i : 0, m).add(shift)), m);
         }
         double total = VectorMath.sumLanes(sum);
-        for (; i < n; i++) total += Math.exp(x[xi + i] - max);
         return (float) (max + Math.log(total));
     }
 
-    /** {@code gx[gi + j] += factor * exp(x[xi + j] - shift)} for j in [0, n): a softmax-shaped gradient. */
+    /** {@code gx[gi + j] += factor * exp(x[xi + j] - shift)} for j in [0, n): a softmax-shaped gradient; tails as in {@link #expShifted}. */
     public static void addExp(float[] x, int xi, float shift, float factor, float[] gx, int gi, int n) {
         FloatVector vs = FloatVector.broadcast(SPECIES, -shift), vf = FloatVector.broadcast(SPECIES, factor);
-        int limit = maskedLimit(n, xi, x.length, gi, gx.length), i = 0;
-        for (; i < limit; i += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(vs));
-            e.fma(vf, FloatVector.fromArray(SPECIES, gx, gi + i, m)).intoArray(gx, gi + i, m);
+        int limit = maskedLimit(n, xi, x.length, gi, gx.length);
+        float[] tail = null;
+        if (limit < n) { // input, then the gradient it is added to, side by side in the buffer
+            tail = tail(x, xi + limit, n - limit);
+            System.arraycopy(gx, gi + limit, tail, LANES, n - limit);
         }
-        for (; i < n; i++) gx[gi + i] += factor * (float) Math.exp(x[xi + i] - shift);
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            boolean direct = i < limit;
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, direct ? x : tail, direct ? xi + i : 0, m).add(vs));
+            e.fma(vf, FloatVector.fromArray(SPECIES, direct ? gx : tail, direct ? gi + i : LANES, m)).intoArray(direct ? gx : tail, direct ? gi + i : LANES, m);
+        }
+        if (tail != null) System.arraycopy(tail, LANES, gx, gi + limit, n - limit);
     }
 }
