@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 /** {@code seemore bench train}: training, inference and generation speed on random data. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time training, inference and generation of the model on random data.",
-                "Training steps run forward, backward and AdamW with dropout and routing noise on; then the inference forward",
-                "of the same batch, one image's encoding, and KV-cache generation of 64 tokens for one image."})
+                "Training steps run forward, backward and AdamW with dropout and routing noise on;",
+                "then the inference forward of the same batch, one image's encoding, and KV-cache",
+                "generation of 64 tokens for one image."})
 public final class BenchTrainCommand implements Callable<Integer> {
 
     @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "seemore")
