@@ -23,7 +23,7 @@ public final class NnOps {
     /** LayerNorm over the last axis with biased variance (Ba et al. 2016): {@code (x-mean)/sqrt(var+eps)*w+b}. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
         int c = x.dim(-1), rows = c == 0 ? 0 : x.size() / c;
-        float[] xd = x.data(), wd = weight.data(), out = new float[x.size()];
+        float[] xd = x.data(), wd = weight.data(), out = StepArena.uninitialized(x.size());
         int xo = x.offset(), wo = weight.offset();
         float[] mean = new float[rows], rstd = new float[rows];
         LayerNormKernel.forward(xd, xo, wd, wo, bias.data(), bias.offset(), out, mean, rstd, rows, c, eps);
@@ -45,7 +45,7 @@ public final class NnOps {
     public static Tensor softmax(Tensor x, boolean causal) {
         int tk = x.dim(-1), rows = tk == 0 ? 0 : x.size() / tk;
         int tq = causal ? x.dim(-2) : 1;
-        float[] out = new float[x.size()];
+        float[] out = StepArena.uninitialized(x.size());
         SoftmaxKernel.forward(x.data(), x.offset(), out, rows, tk, tq, causal, 1f);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
@@ -123,7 +123,7 @@ public final class NnOps {
         long start = state[0];
         state[0] = start + n * DropoutKernel.GOLDEN_GAMMA; // n draws later
         rng.restore(state);
-        float[] out = new float[n];
+        float[] out = StepArena.uninitialized(n);
         DropoutKernel.apply(x.data(), x.offset(), out, n, start, p, keep);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
@@ -143,7 +143,7 @@ public final class NnOps {
             throw new IllegalArgumentException("patchify needs square [B,C,S,S] images with S divisible by " + patch + ", got " + Shapes.str(s));
         }
         int b = s[0], c = s[1], size = s[2], grid = size / patch, n = grid * grid, width = c * patch * patch;
-        float[] xd = images.data(), out = new float[b * n * width];
+        float[] xd = images.data(), out = StepArena.uninitialized(b * n * width);
         int xo = images.offset();
         patchRows(b, c, size, patch, (src, dst) -> System.arraycopy(xd, xo + src, out, dst, patch));
         return Tensor.result(out, new int[] {b, n, width}, o -> {
