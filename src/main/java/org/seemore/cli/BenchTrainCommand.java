@@ -57,6 +57,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "seemore bench train: preset %s, batch %d, %d text tokens, %d threads, JDK %s%n", preset, batch, textLen, Parallel.threads(), jdk);
         System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "training step (median)", r.trainStepMs());
         System.out.printf(Locale.ROOT, "  %-28s %10.1f GFLOPS%n", "training matmul throughput", r.trainGflops());
+        System.out.printf(Locale.ROOT, "  %-28s %10.0f MB%n", "allocated per training step", r.trainAllocatedMb());
         System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "inference forward", r.forwardMs());
         System.out.printf(Locale.ROOT, "  %-28s %10.2f ms%n", "encode one image", r.imageEncodeMs());
         System.out.printf(Locale.ROOT, "  %-28s %10.0f tokens/s%n", "generation (KV cache, B=1)", r.generateTokensPerS());
@@ -79,6 +80,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             out.put("text_len", textLen);
             out.put("train_step_ms", r.trainStepMs());
             out.put("train_gflops", r.trainGflops());
+            out.put("train_allocated_mb", r.trainAllocatedMb());
             out.put("forward_ms", r.forwardMs());
             out.put("image_encode_ms", r.imageEncodeMs());
             out.put("generate_tokens_per_s", r.generateTokensPerS());
