@@ -14,8 +14,12 @@ import java.util.Map;
  * token counts of a mixture of experts change every step, and exact lengths would rarely match. A
  * buffer may therefore be longer than asked for; tensors over pooled storage use only their size.
  *
- * <p>Bounded: when a step ends ({@link #trim}), the buffers of a class that stayed free through the
- * whole step are dropped, so the pool holds no more than the step's peak use of each class.
+ * <p>A request whose class has no free buffer takes one of the next {@link #LARGER_CLASSES} classes
+ * up, when free, rather than allocating (then up to about half of it is unused).
+ *
+ * <p>Bounded: when a step ends ({@link #trim}), the buffers of a class that stayed free through each
+ * of the last {@link #WINDOW} steps are dropped, so the pool holds no more than the peak use of each
+ * class over those steps. The window keeps what a step with other routed token counts needs.
  *
  * <p>Not thread-safe: one pool serves one training loop (its arena's thread).
  */
@@ -30,9 +34,18 @@ public final class BufferPool {
      */
     static final boolean POISON = Boolean.getBoolean("seemore.pool.poison");
 
+    /** Steps a free buffer is kept unused before it is dropped. */
+    public static final int WINDOW = 32;
+
+    /** How many classes above its own a request may take a free buffer from. */
+    static final int LARGER_CLASSES = 3;
+
     private static final class SizeClass {
         final ArrayDeque<float[]> free = new ArrayDeque<>();
-        int lowWater; // fewest free buffers since the last trim: these were not needed this step
+        int lowWater;                          // fewest free buffers since the last trim: not needed this step
+        final int[] recentLowWater = new int[WINDOW]; // the low-water marks of the last steps
+        int steps;
+
     }
 
     private final Map<Integer, SizeClass> classes = new HashMap<>();
@@ -50,13 +63,17 @@ public final class BufferPool {
     /** A buffer of at least {@code n} floats; zero-filled when {@code zeroed}, else of unspecified contents. */
     float[] take(int n, boolean zeroed) {
         int cap = capacity(n);
-        SizeClass c = classes.get(cap);
-        float[] buffer = c == null ? null : c.free.pollLast();
+        float[] buffer = null;
+        for (int k = 0, size = cap; k <= LARGER_CLASSES && buffer == null; k++, size = capacity(size + 1)) {
+            SizeClass c = classes.get(size);
+            if (c == null) continue;
+            buffer = c.free.pollLast();
+            c.lowWater = Math.min(c.lowWater, c.free.size());
+        }
         if (buffer == null) {
             allocatedBuffers++;
             return new float[cap]; // already zero
         }
-        c.lowWater = Math.min(c.lowWater, c.free.size());
         pooledBytes -= 4L * buffer.length;
         if (zeroed) Arrays.fill(buffer, 0f);
         else if (POISON) Arrays.fill(buffer, Float.NaN);
@@ -71,13 +88,18 @@ public final class BufferPool {
         pooledBytes += 4L * buffer.length;
     }
 
-    /** Drops the buffers that no take needed since the last trim (called when a step ends). */
+    /** Drops the buffers that no take needed in the last {@link #WINDOW} steps (called when a step ends). */
     void trim() {
         var it = classes.values().iterator();
         while (it.hasNext()) {
             SizeClass c = it.next();
-            for (int i = 0; i < c.lowWater; i++) pooledBytes -= 4L * c.free.pollFirst().length;
-            if (c.free.isEmpty()) it.remove();
+            c.recentLowWater[c.steps++ % WINDOW] = c.lowWater;
+            int idle = Integer.MAX_VALUE;
+            for (int w : c.recentLowWater) idle = Math.min(idle, w);
+            if (c.steps < WINDOW) idle = 0; // not yet a window's worth of steps
+            for (int i = 0; i < idle; i++) pooledBytes -= 4L * c.free.pollFirst().length;
+            for (int j = 0; j < WINDOW; j++) c.recentLowWater[j] -= idle;
+            if (c.free.isEmpty() && c.steps >= WINDOW) it.remove();
             else c.lowWater = c.free.size();
         }
     }

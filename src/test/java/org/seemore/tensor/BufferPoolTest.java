@@ -36,21 +36,43 @@ class BufferPoolTest {
     }
 
     @Test
-    void trimDropsTheBuffersNoStepNeeded() {
+    void aRequestTakesAFreeBufferOfALargerClassRatherThanAllocating() {
         BufferPool pool = new BufferPool();
-        float[][] step = new float[3][];
-        for (int i = 0; i < 3; i++) step[i] = pool.take(50_000, true);
-        for (float[] b : step) pool.give(b);
-        pool.trim();
-        assertThat(pool.pooledBuffers()).isEqualTo(3); // new this step: kept
-        // the next step needs one: two stayed free throughout and go
-        float[] one = pool.take(50_000, true);
-        pool.give(one);
-        pool.trim();
+        float[] big = pool.take(BufferPool.capacity(BufferPool.capacity(50_000) + 1), false); // the class above 50 000's
+        pool.give(big);
+        assertThat(pool.take(50_000, true)).isSameAs(big);
+        float[] huge = pool.take(200_000, false);
+        pool.give(huge);
+        assertThat(pool.take(50_000, true)).isNotSameAs(huge); // too large to waste
+        assertThat(pool.allocatedBuffers()).isEqualTo(3);
+    }
+
+    @Test
+    void trimDropsTheBuffersNoStepOfTheWindowNeeded() {
+        BufferPool pool = new BufferPool();
+        step(pool, 3); // the first steps keep what they made
+        for (int i = 1; i < BufferPool.WINDOW; i++) {
+            step(pool, 1);
+            assertThat(pool.pooledBuffers()).isEqualTo(3);
+        }
+        step(pool, 1); // two buffers stayed free through a whole window of steps
         assertThat(pool.pooledBuffers()).isEqualTo(1);
-        // a step that needs none empties the pool
-        pool.trim();
+        for (int i = 0; i < BufferPool.WINDOW; i++) step(pool, 0);
         assertThat(pool.pooledBuffers()).isZero();
         assertThat(pool.pooledBytes()).isZero();
+        // a pool that serves many steps of a varying need stays at the window's peak
+        for (int i = 0; i < 100; i++) {
+            step(pool, 1 + i % 3);
+            assertThat(pool.pooledBuffers()).isLessThanOrEqualTo(3);
+        }
+        assertThat(pool.allocatedBuffers()).isEqualTo(6);
+    }
+
+    /** A step that holds {@code n} buffers of one class at once. */
+    private static void step(BufferPool pool, int n) {
+        float[][] held = new float[n][];
+        for (int i = 0; i < n; i++) held[i] = pool.take(50_000, true);
+        for (float[] b : held) pool.give(b);
+        pool.trim();
     }
 }
