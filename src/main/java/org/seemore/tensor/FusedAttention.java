@@ -40,7 +40,8 @@ public final class FusedAttention {
         int qo = qkv.offset();
         boolean keep = GradMode.isEnabled() && qkv.requiresGrad();
         int pw = AttentionKernel.probsWidth(t, hd), scratchSize = AttentionKernel.scratchSize(t, t, hd);
-        float[] probs = keep ? StepArena.zeroed(b * heads * t * pw) : null; // (B, H, T, pw), for the backward pass
+        // (B, H, T, pw), for the backward pass; exactly as long as asked, since the kernel's last row depends on the array's end
+        float[] probs = keep ? StepArena.zeroedExact(b * heads * t * pw) : null;
         Parallel.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads, base = qo + bi * t * c3 + h * hd;
             float[] work = scratch(scratchSize + (keep ? 0 : t * pw));

@@ -77,7 +77,13 @@ public final class StepArena implements AutoCloseable {
     /** A buffer of at least n zeros: from the open arena's pool, else a plain array of exactly n. */
     static float[] zeroed(int n) {
         StepArena arena = CURRENT.get();
-        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, true);
+        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, true, false);
+    }
+
+    /** As {@link #zeroed}, exactly n long: for kernels whose results depend on where an array ends. */
+    static float[] zeroedExact(int n) {
+        StepArena arena = CURRENT.get();
+        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, true, true);
     }
 
     /**
@@ -86,11 +92,11 @@ public final class StepArena implements AutoCloseable {
      */
     static float[] uninitialized(int n) {
         StepArena arena = CURRENT.get();
-        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, false);
+        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, false, false);
     }
 
-    private float[] lease(int n, boolean zero) {
-        float[] buffer = pool.take(n, zero);
+    private float[] lease(int n, boolean zero, boolean exact) {
+        float[] buffer = pool.take(n, zero, exact);
         leases.put(buffer, new Lease(buffer));
         leasedBytes += 4L * buffer.length;
         peakLeasedBytes = Math.max(peakLeasedBytes, leasedBytes);

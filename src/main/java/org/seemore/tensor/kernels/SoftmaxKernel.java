@@ -23,22 +23,34 @@ public final class SoftmaxKernel {
      * (the rest get 0). out (from 0) may be x when xo is 0.
      */
     public static void forward(float[] x, int xo, float[] out, int rows, int tk, int tq, boolean causal, float scale) {
+        forward(x, xo, x.length, out, out.length, rows, tk, tq, causal, scale);
+    }
+
+    /**
+     * {@link #forward} where x's values end at {@code xEnd} and out's at {@code outEnd} (arrays may be
+     * longer, e.g. pooled): the result depends on where the values end, not on the arrays' lengths.
+     */
+    public static void forward(float[] x, int xo, int xEnd, float[] out, int outEnd, int rows, int tk, int tq, boolean causal, float scale) {
         Parallel.parallelRange(rows, Math.max(1, PARALLEL_MIN / Math.max(tk, 1)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int visible = causal ? Math.min(tk, (r % tq) + tk - tq + 1) : tk;
-                row(x, xo + r * tk, out, r * tk, visible, tk, scale);
+                row(x, xo + r * tk, xEnd, out, r * tk, outEnd, visible, tk, scale);
             }
         });
     }
 
     /** Softmax of {@code scale * x[xi .. xi+visible)} into {@code out[oi ..]}, zeros up to {@code width}. */
     public static void row(float[] x, int xi, float[] out, int oi, int visible, int width, float scale) {
+        row(x, xi, x.length, out, oi, out.length, visible, width, scale);
+    }
+
+    private static void row(float[] x, int xi, int xEnd, float[] out, int oi, int outEnd, int visible, int width, float scale) {
         if (visible <= 0) {
             java.util.Arrays.fill(out, oi, oi + width, 0f);
             return;
         }
         float max = VectorMath.max(x, xi, visible);
-        float inv = 1f / expShifted(x, xi, out, oi, visible, max, scale);
+        float inv = 1f / expShifted(x, xi, xEnd, out, oi, outEnd, visible, max, scale);
         Activations.scaleRange(out, oi, visible, inv);
         if (visible < width) java.util.Arrays.fill(out, oi + visible, oi + width, 0f);
     }
@@ -48,10 +60,10 @@ public final class SoftmaxKernel {
      * masked loop, so that the JIT inlines a single copy of the exp (two overflow its inlining
      * budget); at an array's end, where a masked access would take a slow path, a scalar tail.
      */
-    private static float expShifted(float[] x, int xi, float[] out, int oi, int n, float max, float scale) {
+    private static float expShifted(float[] x, int xi, int xEnd, float[] out, int oi, int outEnd, int n, float max, float scale) {
         FloatVector shift = FloatVector.broadcast(SPECIES, -max * scale), vs = FloatVector.broadcast(SPECIES, scale);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, x.length, oi, out.length), i = 0;
+        int limit = maskedLimit(n, xi, xEnd, oi, outEnd), i = 0;
         for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).fma(vs, shift));
@@ -99,11 +111,16 @@ public final class SoftmaxKernel {
 
     /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1. */
     public static float logSumExp(float[] x, int xi, int n) {
+        return logSumExp(x, xi, x.length, n);
+    }
+
+    /** {@link #logSumExp(float[], int, int)} where x's values end at {@code xEnd}. */
+    public static float logSumExp(float[] x, int xi, int xEnd, int n) {
         float max = VectorMath.max(x, xi, n);
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector shift = FloatVector.broadcast(SPECIES, -max);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, x.length, 0, Integer.MAX_VALUE), i = 0;
+        int limit = maskedLimit(n, xi, xEnd, 0, Integer.MAX_VALUE), i = 0;
         for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             sum = sum.add(VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(shift)), m);
@@ -115,8 +132,13 @@ public final class SoftmaxKernel {
 
     /** {@code gx[gi + j] += factor * exp(x[xi + j] - shift)} for j in [0, n): a softmax-shaped gradient. */
     public static void addExp(float[] x, int xi, float shift, float factor, float[] gx, int gi, int n) {
+        addExp(x, xi, x.length, shift, factor, gx, gi, gx.length, n);
+    }
+
+    /** {@link #addExp(float[], int, float, float, float[], int, int)} where x's values end at xEnd, gx's at gxEnd. */
+    public static void addExp(float[] x, int xi, int xEnd, float shift, float factor, float[] gx, int gi, int gxEnd, int n) {
         FloatVector vs = FloatVector.broadcast(SPECIES, -shift), vf = FloatVector.broadcast(SPECIES, factor);
-        int limit = maskedLimit(n, xi, x.length, gi, gx.length), i = 0;
+        int limit = maskedLimit(n, xi, xEnd, gi, gxEnd), i = 0;
         for (; i < limit; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector e = VectorMath.exp(FloatVector.fromArray(SPECIES, x, xi + i, m).add(vs));
