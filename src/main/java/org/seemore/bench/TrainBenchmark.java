@@ -1,6 +1,7 @@
 package org.seemore.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,9 +13,11 @@ import org.seemore.model.VlmConfig;
 import org.seemore.model.decoder.DecodeState;
 import org.seemore.model.moe.SparseMoe;
 import org.seemore.nn.Attention;
+import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Rng;
+import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
 
@@ -30,7 +33,7 @@ public final class TrainBenchmark {
                            boolean generationOnly) {}
 
     /** The figures; {@code profile} maps component to ms per step {forward, backward}. */
-    public record Result(double trainStepMs, double trainGflops, double forwardMs, double imageEncodeMs,
+    public record Result(double trainStepMs, double trainGflops, double trainAllocatedMb, double forwardMs, double imageEncodeMs,
                          double generateTokensPerS, double timeToFirstTokenMs, double peakRssMb,
                          Map<String, double[]> profile) {}
 
@@ -47,19 +50,28 @@ public final class TrainBenchmark {
         }
         AdamW adam = new AdamW(model.parameters(), AdamW.Settings.defaults());
         long[] expertRows = new long[1];
-        Runnable step = () -> {
-            for (Tensor p : model.parameters().values()) p.clearGrad();
-            Vlm.Output out = model.forward(images, tokens, b, ForwardContext.training(c, rng));
-            model.loss(out, targets, b).total().backward();
-            long t0 = System.nanoTime();
-            AdamW.clipGradNorm(model.parameters().values(), 1.0);
-            adam.step(1e-4);
-            if (Profiler.enabled()) Profiler.add("optimizer", System.nanoTime() - t0, 0);
-            long rows = 0;
-            for (SparseMoe.Output m : out.moe()) for (int n : m.expertTokens()) rows += n;
-            expertRows[0] = rows;
+        BufferPool pool = new BufferPool();
+        Runnable step = () -> { // as the Trainer's step: pooled activations, recycled parameter gradients
+            for (Tensor p : model.parameters().values()) p.recycleGrad();
+            try (StepArena arena = StepArena.open(pool)) {
+                Vlm.Output out = model.forward(images, tokens, b, ForwardContext.training(c, rng));
+                model.loss(out, targets, b).total().backward();
+                long t0 = System.nanoTime();
+                AdamW.clipGradNorm(model.parameters().values(), 1.0);
+                adam.step(1e-4);
+                if (Profiler.enabled()) Profiler.add("optimizer", System.nanoTime() - t0, 0);
+                long rows = 0;
+                for (SparseMoe.Output m : out.moe()) for (int n : m.expertTokens()) rows += n;
+                expertRows[0] = rows;
+            }
         };
-        double trainMs = s.generationOnly() ? Double.NaN : median(time(step, s.warmup(), s.repeats()));
+        double trainMs = Double.NaN, allocatedMb = Double.NaN;
+        if (!s.generationOnly()) {
+            for (int i = 0; i < s.warmup(); i++) step.run();
+            long allocatedBefore = allocatedBytes(); // once warm: the steady state, not the JIT's first passes
+            trainMs = median(time(step, 0, s.repeats()));
+            allocatedMb = (allocatedBytes() - allocatedBefore) / 1e6 / s.repeats();
+        }
         double flops = MatmulFlops.trainStep(c, b, t, expertRows[0]);
 
         Map<String, double[]> profile = null;
@@ -107,7 +119,7 @@ public final class TrainBenchmark {
             ttftMs = median(ttft);
             tokensPerS = median(rate);
         }
-        return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
+        return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, allocatedMb, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
     }
 
     private static int argmax(float[] logits, int base, int vocab) {
@@ -131,6 +143,14 @@ public final class TrainBenchmark {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Bytes allocated on the heap so far by all threads (-1 where the JVM cannot tell). */
+    static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /** The process's peak resident set (VmHWM), or -1 where /proc is not available. */

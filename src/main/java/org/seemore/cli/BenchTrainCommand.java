@@ -62,6 +62,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (!generationOnly) {
             System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "training step (median)", r.trainStepMs());
             System.out.printf(Locale.ROOT, "  %-28s %10.1f GFLOPS%n", "training matmul throughput", r.trainGflops());
+            System.out.printf(Locale.ROOT, "  %-28s %10.0f MB%n", "allocated per training step", r.trainAllocatedMb());
             System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "inference forward", r.forwardMs());
         }
         System.out.printf(Locale.ROOT, "  %-28s %10.2f ms%n", "encode one image", r.imageEncodeMs());
@@ -86,6 +87,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             if (!generationOnly) {
                 out.put("train_step_ms", r.trainStepMs());
                 out.put("train_gflops", r.trainGflops());
+                out.put("train_allocated_mb", r.trainAllocatedMb());
                 out.put("forward_ms", r.forwardMs());
             }
             out.put("image_encode_ms", r.imageEncodeMs());

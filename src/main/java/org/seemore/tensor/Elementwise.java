@@ -47,7 +47,7 @@ public final class Elementwise {
             return ElementwiseReference.binary(ElementwiseReference.Op.valueOf(op.name()), a, b);
         }
         int outer = inner == 0 ? 0 : n / inner;
-        float[] out = new float[n];
+        float[] out = StepArena.uninitialized(n);
         Layout layoutA = la, layoutB = lb;
         BinaryKernel.forward(op, a.data(), a.offset(), layoutA, b.data(), b.offset(), layoutB, out, outer, inner);
         return Tensor.result(out, os, o -> {
@@ -106,7 +106,7 @@ public final class Elementwise {
     /** {@code x * factor}. */
     public static Tensor scale(Tensor x, float factor) {
         int n = x.size();
-        float[] out = new float[n];
+        float[] out = StepArena.uninitialized(n);
         Activations.scale(x.data(), x.offset(), out, n, factor);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
@@ -124,7 +124,7 @@ public final class Elementwise {
 
     public static Tensor relu(Tensor x) {
         int n = x.size();
-        float[] out = new float[n];
+        float[] out = StepArena.uninitialized(n);
         Activations.relu(x.data(), x.offset(), out, n);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
@@ -136,7 +136,7 @@ public final class Elementwise {
     /** GELU with the exact Gaussian CDF: {@code x * Phi(x)} (Hendrycks &amp; Gimpel 2016). */
     public static Tensor gelu(Tensor x) {
         int n = x.size();
-        float[] xd = x.data(), out = new float[n];
+        float[] xd = x.data(), out = StepArena.uninitialized(n);
         int xo = x.offset();
         Activations.gelu(xd, xo, out, n);
         return Tensor.result(out, x.shape(), o -> {
@@ -149,7 +149,7 @@ public final class Elementwise {
     /** {@code log(1 + exp(x))}, linear above 20 as PyTorch's default threshold. */
     public static Tensor softplus(Tensor x) {
         int n = x.size();
-        float[] xd = x.data(), out = new float[n];
+        float[] xd = x.data(), out = StepArena.uninitialized(n);
         int xo = x.offset();
         for (int i = 0; i < n; i++) {
             double v = xd[xo + i];

@@ -40,18 +40,21 @@ public final class ExpertMlps {
         int xo = x.offset(), wo = weights.offset();
         float[][] inputs = new float[count][], hidden = new float[count][], outputs = new float[count][];
         int[] order = largestFirst(rows);
+        for (int e : order) { // taken here: a training step's pool serves its own thread only
+            int m = rows[e].length, h = experts[e].fc1Weight().dim(0);
+            inputs[e] = StepArena.uninitialized(m * c);
+            hidden[e] = StepArena.uninitialized(m * h);
+            outputs[e] = StepArena.uninitialized(m * c);
+        }
         Parallel.parallelFor(order.length, task -> {
             int e = order[task], m = rows[e].length, h = experts[e].fc1Weight().dim(0);
-            float[] in = new float[m * c], hid = new float[m * h], out = new float[m * c];
+            float[] in = inputs[e], hid = hidden[e], out = outputs[e];
             for (int i = 0; i < m; i++) System.arraycopy(xd, xo + rows[e][i] * c, in, i * c, c);   // (n_e, C)
             linear(in, m, c, experts[e].fc1Weight(), experts[e].fc1Bias(), hid, h);               // (n_e, H)
-            Activations.relu(hid, 0, hid, hid.length);
+            Activations.relu(hid, 0, hid, m * h);
             linear(hid, m, h, experts[e].fc2Weight(), experts[e].fc2Bias(), out, c);              // (n_e, C)
-            inputs[e] = in;
-            hidden[e] = hid;
-            outputs[e] = out;
         });
-        float[] y = new float[n * c];
+        float[] y = StepArena.zeroed(n * c);
         for (int e = 0; e < count; e++) {
             for (int i = 0; i < rows[e].length; i++) {
                 VectorMath.addScaled(wd[wo + slots[e][i]], outputs[e], i * c, y, rows[e][i] * c, c);
@@ -66,23 +69,37 @@ public final class ExpertMlps {
             parents[4 + 4 * e] = experts[e].fc2Weight();
             parents[5 + 4 * e] = experts[e].fc2Bias();
         }
-        return Tensor.result(y, new int[] {n, c}, o -> {
+        Tensor result = Tensor.result(y, new int[] {n, c}, o -> {
             float[] gy = o.grad();
             float[] gw = weights.requiresGrad() ? weights.gradBuffer() : null;
-            float[][] inputGrads = new float[count][];
+            boolean inputGrad = x.requiresGrad();
+            float[][] work = new float[3 * count][]; // per expert: gradients of its output, hidden layer and input rows
+            for (int e : order) {
+                int m = rows[e].length, h = experts[e].fc1Weight().dim(0);
+                work[3 * e] = StepArena.zeroed(m * c);
+                work[3 * e + 1] = StepArena.uninitialized(m * h);
+                work[3 * e + 2] = inputGrad ? StepArena.uninitialized(m * c) : null;
+            }
             Parallel.parallelFor(order.length, task -> {
                 int e = order[task];
-                inputGrads[e] = backward(experts[e], rows[e], slots[e], inputs[e], hidden[e], outputs[e], gy, c,
-                        wd, wo, gw, x.requiresGrad());
+                backward(experts[e], rows[e], slots[e], inputs[e], hidden[e], outputs[e], gy, c, wd, wo, gw,
+                        work[3 * e], work[3 * e + 1], work[3 * e + 2]);
             });
-            if (x.requiresGrad()) { // in expert order, as the gathers' gradients would arrive
+            if (inputGrad) { // in expert order, as the gathers' gradients would arrive
                 float[] gx = x.gradBuffer();
                 for (int e = 0; e < count; e++) {
-                    if (inputGrads[e] == null) continue;
-                    for (int i = 0; i < rows[e].length; i++) VectorMath.addInto(inputGrads[e], i * c, gx, rows[e][i] * c, c);
+                    for (int i = 0; i < rows[e].length; i++) VectorMath.addInto(work[3 * e + 2], i * c, gx, rows[e][i] * c, c);
                 }
             }
+            StepArena arena = StepArena.current();
+            if (arena != null) for (float[] buffer : work) if (buffer != null) arena.releaseScratch(buffer);
         }, parents);
+        for (int e : order) { // the activations the backward step reads go back with the output
+            StepArena.tie(result, inputs[e]);
+            StepArena.tie(result, hidden[e]);
+            StepArena.tie(result, outputs[e]);
+        }
+        return result;
     }
 
     /** {@code out (m, outW) = in (m, inW) · Wᵀ + b}, as {@link Linalg#linear} computes it (bias first, then the product added). */
@@ -94,28 +111,24 @@ public final class ExpertMlps {
 
     /**
      * One expert's backward: the router weights' gradients (its slots only), its parameters'
-     * gradients, and the gradient of its gathered input rows (returned, null when x needs none).
+     * gradients, and into gIn (when not null) the gradient of its gathered input rows. gOut holds
+     * zeros; gHid and gIn are overwritten.
      */
-    private static float[] backward(Expert expert, int[] rows, int[] slots, float[] in, float[] hid, float[] out,
-                                    float[] gy, int c, float[] wd, int wo, float[] gw, boolean inputGrad) {
+    private static void backward(Expert expert, int[] rows, int[] slots, float[] in, float[] hid, float[] out,
+                                 float[] gy, int c, float[] wd, int wo, float[] gw, float[] gOut, float[] gHid, float[] gIn) {
         int m = rows.length, h = expert.fc1Weight().dim(0);
-        float[] gOut = new float[m * c]; // (n_e, C)
-        for (int i = 0; i < m; i++) {
+        for (int i = 0; i < m; i++) { // (n_e, C)
             int from = rows[i] * c;
             VectorMath.axpy(wd[wo + slots[i]], gy, from, gOut, i * c, c);
             if (gw != null) gw[slots[i]] += VectorMath.dot(gy, from, out, i * c, c);
         }
-        float[] gHid = new float[m * h];  // (n_e, H)
-        Gemm.gemm(false, false, m, h, c, gOut, 0, c, expert.fc2Weight().data(), expert.fc2Weight().offset(), h, gHid, 0, h, true);
+        Gemm.gemm(false, false, m, h, c, gOut, 0, c, expert.fc2Weight().data(), expert.fc2Weight().offset(), h, gHid, 0, h, false); // (n_e, H)
         parameterGrads(expert.fc2Weight(), expert.fc2Bias(), gOut, hid, m, c, h);
-        Activations.reluBackward(gHid, hid, gHid.length);
-        float[] gIn = null;
-        if (inputGrad) {
-            gIn = new float[m * c];
-            Gemm.gemm(false, false, m, c, h, gHid, 0, h, expert.fc1Weight().data(), expert.fc1Weight().offset(), c, gIn, 0, c, true);
+        Activations.reluBackward(gHid, hid, m * h);
+        if (gIn != null) {
+            Gemm.gemm(false, false, m, c, h, gHid, 0, h, expert.fc1Weight().data(), expert.fc1Weight().offset(), c, gIn, 0, c, false);
         }
         parameterGrads(expert.fc1Weight(), expert.fc1Bias(), gHid, in, m, h, c);
-        return gIn;
     }
 
     /** {@code gW += gᵀ · in} and {@code gb += column sums of g} for a layer with g (m, outW) and in (m, inW). */

@@ -36,18 +36,18 @@ public final class FusedAttention {
         }
         int b = s[0], t = s[1], c = s[2] / 3, hd = c / heads, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hd));
-        float[] qd = qkv.data(), y = new float[b * t * c];
+        float[] qd = qkv.data(), y = StepArena.uninitialized(b * t * c);
         int qo = qkv.offset();
         boolean keep = GradMode.isEnabled() && qkv.requiresGrad();
         int pw = AttentionKernel.probsWidth(t, hd), scratchSize = AttentionKernel.scratchSize(t, t, hd);
-        float[] probs = keep ? new float[b * heads * t * pw] : null; // (B, H, T, pw), for the backward pass
+        float[] probs = keep ? StepArena.zeroed(b * heads * t * pw) : null; // (B, H, T, pw), for the backward pass
         Parallel.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads, base = qo + bi * t * c3 + h * hd;
             float[] work = scratch(scratchSize + (keep ? 0 : t * pw));
             AttentionKernel.forward(new Strided(qd, base, c3), new Strided(qd, base + c, c3), new Strided(qd, base + 2 * c, c3),
                     t, t, hd, causal, scale, keep ? probs : work, keep ? task * t * pw : scratchSize, new Strided(y, bi * t * c + h * hd, c), work);
         });
-        return Tensor.result(y, new int[] {b, t, c}, o -> {
+        Tensor out = Tensor.result(y, new int[] {b, t, c}, o -> {
             float[] gy = o.grad(), gq = qkv.gradBuffer();
             Parallel.parallelFor(b * heads, task -> {
                 int bi = task / heads, h = task % heads, base = bi * t * c3 + h * hd;
@@ -57,6 +57,8 @@ public final class FusedAttention {
                         new Strided(gq, base, c3), new Strided(gq, base + c, c3), new Strided(gq, base + 2 * c, c3), scratch(scratchSize));
             });
         }, qkv);
+        if (probs != null) StepArena.tie(out, probs); // given back once the backward step has read them
+        return out;
     }
 
     /**
@@ -73,18 +75,18 @@ public final class FusedAttention {
         }
         int b = qs[0], tq = qs[1], t = ks[1], c = qs[2], hd = c / heads, c2 = 2 * c;
         float scale = (float) (1 / Math.sqrt(hd));
-        float[] qd = q.data(), kd = kv.data(), y = new float[b * tq * c];
+        float[] qd = q.data(), kd = kv.data(), y = StepArena.uninitialized(b * tq * c);
         int qo = q.offset(), ko = kv.offset();
         boolean keep = GradMode.isEnabled() && (q.requiresGrad() || kv.requiresGrad());
         int pw = AttentionKernel.probsWidth(t, hd), scratchSize = AttentionKernel.scratchSize(tq, t, hd);
-        float[] probs = keep ? new float[b * heads * tq * pw] : null; // (B, H, Tq, pw), for the backward pass
+        float[] probs = keep ? StepArena.zeroed(b * heads * tq * pw) : null; // (B, H, Tq, pw), for the backward pass
         Parallel.parallelFor(b * heads, task -> {
             int bi = task / heads, h = task % heads, qBase = qo + bi * tq * c + h * hd, kBase = ko + bi * t * c2 + h * hd;
             float[] work = scratch(scratchSize + (keep ? 0 : tq * pw));
             AttentionKernel.forward(new Strided(qd, qBase, c), new Strided(kd, kBase, c2), new Strided(kd, kBase + c, c2),
                     tq, t, hd, false, scale, keep ? probs : work, keep ? task * tq * pw : scratchSize, new Strided(y, bi * tq * c + h * hd, c), work);
         });
-        return Tensor.result(y, new int[] {b, tq, c}, o -> {
+        Tensor out = Tensor.result(y, new int[] {b, tq, c}, o -> {
             float[] gy = o.grad(), gq = q.gradBuffer(), gkv = kv.gradBuffer();
             Parallel.parallelFor(b * heads, task -> {
                 int bi = task / heads, h = task % heads, qBase = bi * tq * c + h * hd, kBase = bi * t * c2 + h * hd;
@@ -93,6 +95,8 @@ public final class FusedAttention {
                         new Strided(gq, qBase, c), new Strided(gkv, kBase, c2), new Strided(gkv, kBase + c, c2), scratch(scratchSize));
             });
         }, q, kv);
+        if (probs != null) StepArena.tie(out, probs); // given back once the backward step has read them
+        return out;
     }
 
     /**

@@ -17,7 +17,7 @@ public final class Indexing {
         int row = Shapes.inner(s, 0), rows = s[0];
         int[] os = s.clone();
         os[0] = index.length;
-        float[] xd = x.data(), out = new float[index.length * row];
+        float[] xd = x.data(), out = StepArena.uninitialized(index.length * row);
         int xo = x.offset();
         for (int i = 0; i < index.length; i++) {
             int r = index[i];
@@ -41,7 +41,8 @@ public final class Indexing {
             throw new IllegalArgumentException("index_add of " + Shapes.str(src.shape()) + " into " + Shapes.str(s) + " with " + index.length + " indices");
         }
         checkRows(index, s[0]);
-        float[] out = base.toArray();
+        float[] out = StepArena.uninitialized(base.size());
+        System.arraycopy(base.data(), base.offset(), out, 0, base.size());
         float[] sd = src.data();
         int so = src.offset();
         for (int i = 0; i < index.length; i++) VectorMath.addInto(sd, so + i * row, out, index[i] * row, row);
@@ -81,7 +82,7 @@ public final class Indexing {
      * additions), without a copy of the sum per source. Differentiable in the sources and weights.
      */
     public static Tensor weightedScatterAdd(int n, int width, Tensor[] sources, int[][] rows, Tensor weights, int[][] slots) {
-        float[] wd = weights.data(), out = new float[n * width];
+        float[] wd = weights.data(), out = StepArena.zeroed(n * width);
         int wo = weights.offset();
         for (int e = 0; e < sources.length; e++) {
             if (rows[e].length == 0) continue;
@@ -137,7 +138,7 @@ public final class Indexing {
         if (index.length != rows * k) throw new IllegalArgumentException("gather needs " + rows * k + " indices, got " + index.length);
         int[] os = s.clone();
         os[os.length - 1] = k;
-        float[] xd = x.data(), out = new float[rows * k];
+        float[] xd = x.data(), out = StepArena.uninitialized(rows * k);
         int xo = x.offset();
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < k; j++) out[r * k + j] = xd[xo + r * width + index[r * k + j]];

@@ -35,7 +35,7 @@ public final class Linalg {
         int[] os = Arrays.copyOf(as, as.length);
         os[os.length - 2] = m;
         os[os.length - 1] = n;
-        float[] out = new float[batch * strideC];
+        float[] out = StepArena.uninitialized(batch * strideC);
         float[] ad = a.data(), bd = b.data();
         int ao = a.offset(), bo = b.offset();
         Gemm.gemmBatched(batch, transA, transB, m, n, k, ad, ao, lda, strideA, bd, bo, ldb, strideB, out, 0, n, strideC, false);
@@ -83,7 +83,7 @@ public final class Linalg {
         int rows = x.size() / in;
         int[] os = x.shape();
         os[os.length - 1] = outF;
-        float[] out = new float[rows * outF];
+        float[] out = StepArena.uninitialized(rows * outF);
         float[] xd = x.data(), wd = weight.data();
         int xo = x.offset(), wo = weight.offset();
         if (bias != null) {

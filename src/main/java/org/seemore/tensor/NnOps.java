@@ -23,7 +23,7 @@ public final class NnOps {
     /** LayerNorm over the last axis with biased variance (Ba et al. 2016): {@code (x-mean)/sqrt(var+eps)*w+b}. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
         int c = x.dim(-1), rows = c == 0 ? 0 : x.size() / c;
-        float[] xd = x.data(), wd = weight.data(), out = new float[x.size()];
+        float[] xd = x.data(), wd = weight.data(), out = StepArena.uninitialized(x.size());
         int xo = x.offset(), wo = weight.offset();
         float[] mean = new float[rows], rstd = new float[rows];
         LayerNormKernel.forward(xd, xo, wd, wo, bias.data(), bias.offset(), out, mean, rstd, rows, c, eps);
@@ -45,8 +45,8 @@ public final class NnOps {
     public static Tensor softmax(Tensor x, boolean causal) {
         int tk = x.dim(-1), rows = tk == 0 ? 0 : x.size() / tk;
         int tq = causal ? x.dim(-2) : 1;
-        float[] out = new float[x.size()];
-        SoftmaxKernel.forward(x.data(), x.offset(), out, rows, tk, tq, causal, 1f);
+        float[] out = StepArena.uninitialized(x.size());
+        SoftmaxKernel.forward(x.data(), x.offset(), x.storageEnd(), out, x.size(), rows, tk, tq, causal, 1f);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
             SoftmaxKernel.backward(g, out, g, rows, tk, 1f); // gx = y * (g - sum(g*y)), in place
@@ -62,14 +62,14 @@ public final class NnOps {
         int v = logits.dim(-1), rows = logits.size() / v;
         if (targets.length != rows) throw new IllegalArgumentException(targets.length + " targets for " + rows + " rows of logits");
         float[] xd = logits.data();
-        int xo = logits.offset();
+        int xo = logits.offset(), xEnd = logits.storageEnd(), gxEnd = logits.size();
         for (int t : targets) {
             if (t != IGNORE_INDEX && (t < 0 || t >= v)) throw new IndexOutOfBoundsException("target " + t + " outside a vocabulary of " + v);
         }
         float[] logSumExp = new float[rows];
         Parallel.parallelRange(rows, Math.max(1, (1 << 14) / v), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                if (targets[r] != IGNORE_INDEX) logSumExp[r] = SoftmaxKernel.logSumExp(xd, xo + r * v, v);
+                if (targets[r] != IGNORE_INDEX) logSumExp[r] = SoftmaxKernel.logSumExp(xd, xo + r * v, xEnd, v);
             }
         });
         double total = 0;
@@ -89,7 +89,7 @@ public final class NnOps {
                 for (int r = r0; r < r1; r++) {
                     int t = targets[r];
                     if (t == IGNORE_INDEX) continue;
-                    SoftmaxKernel.addExp(xd, xo + r * v, logSumExp[r], g, gx, r * v, v); // g * softmax
+                    SoftmaxKernel.addExp(xd, xo + r * v, xEnd, logSumExp[r], g, gx, r * v, gxEnd, v); // g * softmax
                     gx[r * v + t] -= g;
                 }
             });
@@ -100,12 +100,12 @@ public final class NnOps {
     public static Tensor logSumExp(Tensor x) {
         int e = x.dim(-1), rows = x.size() / e;
         float[] xd = x.data(), out = new float[rows];
-        int xo = x.offset();
-        for (int r = 0; r < rows; r++) out[r] = SoftmaxKernel.logSumExp(xd, xo + r * e, e);
+        int xo = x.offset(), xEnd = x.storageEnd(), gxEnd = x.size();
+        for (int r = 0; r < rows; r++) out[r] = SoftmaxKernel.logSumExp(xd, xo + r * e, xEnd, e);
         int[] s = x.shape();
         return Tensor.result(out, java.util.Arrays.copyOf(s, s.length - 1), o -> {
             float[] g = o.grad(), gx = x.gradBuffer();
-            for (int r = 0; r < rows; r++) SoftmaxKernel.addExp(xd, xo + r * e, out[r], g[r], gx, r * e, e);
+            for (int r = 0; r < rows; r++) SoftmaxKernel.addExp(xd, xo + r * e, xEnd, out[r], g[r], gx, r * e, gxEnd, e);
         }, x);
     }
 
@@ -123,7 +123,7 @@ public final class NnOps {
         long start = state[0];
         state[0] = start + n * DropoutKernel.GOLDEN_GAMMA; // n draws later
         rng.restore(state);
-        float[] out = new float[n];
+        float[] out = StepArena.uninitialized(n);
         DropoutKernel.apply(x.data(), x.offset(), out, n, start, p, keep);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
@@ -143,7 +143,7 @@ public final class NnOps {
             throw new IllegalArgumentException("patchify needs square [B,C,S,S] images with S divisible by " + patch + ", got " + Shapes.str(s));
         }
         int b = s[0], c = s[1], size = s[2], grid = size / patch, n = grid * grid, width = c * patch * patch;
-        float[] xd = images.data(), out = new float[b * n * width];
+        float[] xd = images.data(), out = StepArena.uninitialized(b * n * width);
         int xo = images.offset();
         patchRows(b, c, size, patch, (src, dst) -> System.arraycopy(xd, xo + src, out, dst, patch));
         return Tensor.result(out, new int[] {b, n, width}, o -> {

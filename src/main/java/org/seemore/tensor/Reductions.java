@@ -9,7 +9,7 @@ public final class Reductions {
         int[] s = x.shape();
         int ax = Shapes.axis(axis, s.length);
         int outer = Shapes.outer(s, ax), inner = Shapes.inner(s, ax), dim = s[ax];
-        float[] xd = x.data(), out = new float[outer * inner];
+        float[] xd = x.data(), out = StepArena.zeroed(outer * inner);
         int xo = x.offset();
         for (int o = 0; o < outer; o++) {
             for (int d = 0; d < dim; d++) {

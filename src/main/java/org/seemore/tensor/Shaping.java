@@ -43,7 +43,7 @@ public final class Shaping {
         return Tensor.attach(out, o -> {
             float[] g = o.grad();
             if (start == 0 && length == x.dim(0)) x.accumulateGrad(g);
-            else VectorMath.addInto(g, 0, x.gradBuffer(), start * row, g.length);
+            else VectorMath.addInto(g, 0, x.gradBuffer(), start * row, length * row);
         }, x);
     }
 
@@ -63,7 +63,7 @@ public final class Shaping {
         int outer = Shapes.outer(s, ax), inner = Shapes.inner(s, ax), dim = s[ax];
         int[] os = s.clone();
         os[ax] = length;
-        float[] out = new float[outer * length * inner];
+        float[] out = StepArena.uninitialized(outer * length * inner);
         float[] xd = x.data();
         int xo = x.offset();
         for (int o = 0; o < outer; o++) {
@@ -91,7 +91,7 @@ public final class Shaping {
         int outer = Shapes.outer(s0, ax), inner = Shapes.inner(s0, ax);
         int[] os = s0.clone();
         os[ax] = total;
-        float[] out = new float[outer * total * inner];
+        float[] out = StepArena.uninitialized(outer * total * inner);
         int[] starts = new int[xs.length];
         int at = 0;
         for (int k = 0; k < xs.length; k++) {
@@ -140,10 +140,10 @@ public final class Shaping {
             os[i] = s[p];
             inverse[p] = i;
         }
-        float[] out = new float[x.size()];
+        float[] out = StepArena.uninitialized(x.size());
         permuted(x.data(), x.offset(), s, perm, out);
         return Tensor.result(out, os, r -> {
-            float[] gx = new float[x.size()];
+            float[] gx = StepArena.uninitialized(x.size());
             permuted(r.grad(), 0, os, inverse, gx); // the gradient goes back through the inverse permutation
             x.accumulateGrad(gx);
         }, x);

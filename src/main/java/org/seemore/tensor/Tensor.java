@@ -27,24 +27,33 @@ public final class Tensor {
     }
 
     private final int[] shape;
-    private final float[] data;
+    private float[] data; // null once released to a StepArena's pool
     private final int offset;
     private final int size;
+    private final int storageEnd; // where the storage's values end: data.length unless data is pooled (longer)
     private boolean requiresGrad;
     private float[] grad;
+    private float[] spareGrad; // a leaf's gradient buffer kept by recycleGrad() for its next gradient
     private Tensor[] parents;
     private Backward backward;
     private String name;
     private String component; // the profiler's component at creation, when profiling
 
     private Tensor(float[] data, int offset, int[] shape) {
+        this(data, offset, shape, data.length);
+    }
+
+    private Tensor(float[] data, int offset, int[] shape, int storageEnd) {
         this.shape = shape;
         this.size = Shapes.numel(shape);
+        this.storageEnd = storageEnd;
         if (offset < 0 || offset + size > data.length) {
             throw new IllegalArgumentException("storage of " + data.length + " cannot hold " + Arrays.toString(shape) + " at " + offset);
         }
         this.data = data;
         this.offset = offset;
+        StepArena arena = StepArena.current();
+        if (arena != null) arena.track(this, data);
     }
 
     // ---- construction ---------------------------------------------------------------------------
@@ -82,7 +91,7 @@ public final class Tensor {
 
     /** A view of this tensor's storage with another shape and offset (no copy, no autodiff). */
     Tensor view(int newOffset, int[] newShape) {
-        return new Tensor(data, newOffset, newShape);
+        return new Tensor(data(), newOffset, newShape, storageEnd);
     }
 
     /**
@@ -90,7 +99,10 @@ public final class Tensor {
      * requires one.
      */
     static Tensor result(float[] data, int[] shape, Backward backward, Tensor... parents) {
-        return attach(new Tensor(data, 0, shape), backward, parents);
+        // a pooled buffer may be longer than the op asked for; its values end where an exact one would
+        StepArena arena = StepArena.current();
+        int end = arena != null && arena.isLeased(data) ? Shapes.numel(shape) : data.length;
+        return attach(new Tensor(data, 0, shape, end), backward, parents);
     }
 
     static Tensor attach(Tensor out, Backward backward, Tensor... parents) {
@@ -116,22 +128,49 @@ public final class Tensor {
 
     public int size() { return size; }
 
-    /** The backing storage; this tensor's values are {@code data()[offset() .. offset()+size()-1]}. */
-    public float[] data() { return data; }
+    /**
+     * The backing storage; this tensor's values are {@code data()[offset() .. offset()+size()-1]}.
+     * Storage may be longer than offset + size (pooled buffers come in size classes).
+     *
+     * @throws IllegalStateException when the storage went back to a {@link StepArena}'s pool
+     */
+    public float[] data() {
+        if (data == null) throw new IllegalStateException(this + " was released: its storage went back to the step arena's pool"
+                + " (keep a tensor that must outlive its step with StepArena.keep)");
+        return data;
+    }
+
+    /** Whether the storage went back to a {@link StepArena}'s pool (then nothing can read it). */
+    public boolean isReleased() { return data == null; }
+
+    /** Called by the arena when the storage goes back to the pool. */
+    void release() {
+        data = null;
+        grad = null;
+        parents = null;
+        backward = null;
+    }
 
     public int offset() { return offset; }
 
+    /**
+     * Where the values of the storage end: {@code data().length}, unless the storage is a pooled
+     * buffer (longer than asked for). Kernels that treat an array's end specially take this instead,
+     * so that pooled storage gives the same results as exact storage.
+     */
+    int storageEnd() { return storageEnd; }
+
     /** A fresh copy of the values. */
-    public float[] toArray() { return Arrays.copyOfRange(data, offset, offset + size); }
+    public float[] toArray() { return Arrays.copyOfRange(data(), offset, offset + size); }
 
     public float item() {
         if (size != 1) throw new IllegalStateException("item() needs a single value, shape is " + Arrays.toString(shape));
-        return data[offset];
+        return data()[offset];
     }
 
-    public float get(int... index) { return data[offset + Shapes.flatIndex(shape, index)]; }
+    public float get(int... index) { return data()[offset + Shapes.flatIndex(shape, index)]; }
 
-    public void set(float value, int... index) { data[offset + Shapes.flatIndex(shape, index)] = value; }
+    public void set(float value, int... index) { data()[offset + Shapes.flatIndex(shape, index)] = value; }
 
     public String name() { return name; }
 
@@ -152,9 +191,23 @@ public final class Tensor {
     /** The accumulated gradient (same layout as the values), or null when none has arrived. */
     public float[] grad() { return grad; }
 
-    /** The gradient buffer, allocated (zeroed) on first use; ops accumulate into it. */
+    /**
+     * The gradient buffer, allocated (zeroed) on first use; ops accumulate into it. A leaf's buffer
+     * is its own (exactly {@link #size()} long, reused after {@link #recycleGrad}); an intermediate
+     * tensor's comes from the open {@link StepArena}, if any, and may be longer.
+     */
     public float[] gradBuffer() {
-        if (grad == null) grad = new float[size];
+        if (grad == null) {
+            if (backward != null) {
+                grad = StepArena.zeroed(size);
+            } else if (spareGrad != null) {
+                grad = spareGrad;
+                spareGrad = null;
+                Arrays.fill(grad, 0f);
+            } else {
+                grad = new float[size];
+            }
+        }
         return grad;
     }
 
@@ -167,8 +220,15 @@ public final class Tensor {
      * it in place with the parent's gradient, so a chain of views and elementwise ops shares one buffer.
      */
     void accumulateGrad(float[] g) {
-        if (grad == null && g.length == size) {
+        if (grad == null && backward != null && g.length >= size) {
             grad = g;
+        } else if (grad == null && backward == null) {
+            // a leaf copies: its gradient outlives the step, while g may be a pooled buffer; copied, not
+            // added to zeros, so that the values are g's bit for bit (-0 stays -0) as when g was taken over
+            float[] own = spareGrad != null && spareGrad.length == size ? spareGrad : new float[size];
+            spareGrad = null;
+            System.arraycopy(g, 0, own, 0, size);
+            grad = own;
         } else {
             VectorMath.addInto(g, 0, gradBuffer(), 0, size);
         }
@@ -179,14 +239,30 @@ public final class Tensor {
     }
 
     /** Drops the gradient buffer (for leaves between steps when memory matters). */
-    public void clearGrad() { grad = null; }
+    public void clearGrad() {
+        grad = null;
+        spareGrad = null;
+    }
+
+    /**
+     * Drops the gradient as {@link #clearGrad} does (a leaf then has none until one arrives), but keeps
+     * its buffer for the next: a training loop calls it on the parameters before each step, so that
+     * parameter gradients are not reallocated every step. The array {@link #grad()} returned before
+     * is then overwritten by the next gradient.
+     */
+    public void recycleGrad() {
+        if (grad != null && backward == null) spareGrad = grad;
+        grad = null;
+    }
 
     /** Backpropagates from this scalar: d this / d every tensor in its graph that requires a gradient. */
     public void backward() {
         if (size != 1) throw new IllegalStateException("backward() starts from a scalar, shape is " + Arrays.toString(shape));
         if (!requiresGrad) throw new IllegalStateException("backward() on a tensor that does not require a gradient");
+        if (data == null) throw new IllegalStateException(this + " was released; its graph is gone");
         List<Tensor> order = topologicalOrder();
         gradBuffer()[0] += 1f;
+        StepArena arena = StepArena.current();
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backward == null) continue;
@@ -199,11 +275,25 @@ public final class Tensor {
                     t.backward.apply(t);
                 }
             }
+            Tensor[] ps = t.parents;
+            float[] g = t.grad;
             // release the graph and the intermediate gradient as soon as they are used
             t.backward = null;
             t.parents = null;
             t.grad = null;
+            if (arena != null) {
+                // in reverse topological order every reader of t's storage (t's children and their
+                // views) has run its backward step by now, and t's own was the last
+                if (g != null && !takenOver(g, ps)) arena.releaseScratch(g);
+                if (t.data != null) arena.releaseStorage(t, t.data);
+            }
         }
+    }
+
+    /** Whether a parent took {@code g} over as its gradient. */
+    private static boolean takenOver(float[] g, Tensor[] parents) {
+        for (Tensor p : parents) if (p != null && p.grad == g) return true;
+        return false;
     }
 
     private List<Tensor> topologicalOrder() {

@@ -1,0 +1,89 @@
+package org.seemore.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.seemore.model.ForwardContext;
+import org.seemore.model.Presets;
+import org.seemore.model.Vlm;
+import org.seemore.model.VlmConfig;
+import org.seemore.tensor.BufferPool;
+import org.seemore.tensor.NnOps;
+import org.seemore.tensor.Rng;
+import org.seemore.tensor.StepArena;
+import org.seemore.tensor.Tensor;
+
+/** Training steps with pooled memory ({@link StepArena}) against plain ones: the same numbers, bit for bit. */
+class PooledTrainingTest {
+    private static final int BATCH = 32, TEXT = 20;
+
+    /**
+     * Losses per step, then every parameter, after {@code steps} steps; with a pool, {@code pooled}
+     * gets its size after each step and {@code peaks} the most bytes a step leased at once.
+     */
+    private static List<float[]> train(String preset, int steps, BufferPool pool, List<Long> pooled, List<Long> peaks) {
+        VlmConfig config = Presets.get(preset, 30).withDropout(0.1);
+        Vlm model = new Vlm(config, 5);
+        Map<String, Tensor> params = model.parameters();
+        AdamW adam = new AdamW(params, AdamW.Settings.defaults());
+        Rng data = new Rng(9), rng = new Rng(10);
+        float[] losses = new float[steps];
+        for (int step = 0; step < steps; step++) {
+            int size = config.imageSize();
+            Tensor images = Tensor.of(data.normal(BATCH * 3 * size * size, 0f, 1f), BATCH, 3, size, size);
+            int[] tokens = new int[BATCH * TEXT], targets = new int[BATCH * TEXT];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = data.nextInt(config.vocabSize());
+                targets[i] = i % TEXT < 4 ? NnOps.IGNORE_INDEX : data.nextInt(config.vocabSize()); // as prompts are
+            }
+            StepArena arena = null;
+            if (pool != null) {
+                for (Tensor p : params.values()) p.recycleGrad();
+                arena = StepArena.open(pool);
+            } else {
+                for (Tensor p : params.values()) p.clearGrad();
+            }
+            try {
+                Vlm.Output out = model.forward(images, tokens, BATCH, ForwardContext.training(config, rng));
+                Tensor loss = model.loss(out, targets, BATCH).total();
+                losses[step] = loss.item();
+                loss.backward();
+                AdamW.clipGradNorm(params.values(), 1.0);
+                adam.step(3e-3);
+            } finally {
+                if (arena != null) {
+                    arena.close();
+                    peaks.add(arena.peakLeasedBytes());
+                    pooled.add(pool.pooledBytes());
+                }
+            }
+        }
+        List<float[]> result = new ArrayList<>();
+        result.add(losses);
+        for (Tensor p : params.values()) result.add(p.toArray());
+        return result;
+    }
+
+    @Test
+    void pooledStepsGiveTheSameLossesAndParametersBitForBit() {
+        List<float[]> plain = train("small", 5, null, null, null), pooled = train("small", 5, new BufferPool(), new ArrayList<>(), new ArrayList<>());
+        assertThat(pooled.get(0)).as("losses").containsExactly(plain.get(0));
+        for (int i = 1; i < plain.size(); i++) assertThat(pooled.get(i)).as("parameter " + i).containsExactly(plain.get(i));
+    }
+
+    @Test
+    void thePoolStaysBoundedByTheStepsWorkingSetOverManySteps() {
+        BufferPool pool = new BufferPool();
+        List<Long> pooled = new ArrayList<>(), peaks = new ArrayList<>();
+        int steps = 3 * BufferPool.WINDOW;
+        train("tiny", steps, pool, pooled, peaks);
+        long peak = peaks.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(peak).isPositive();
+        // every buffer is back after each step, and the pool holds at most twice what one step needs at once
+        for (long bytes : pooled) assertThat(bytes).isLessThanOrEqualTo(2 * peak);
+        assertThat(pooled.getLast()).isPositive();
+    }
+}
