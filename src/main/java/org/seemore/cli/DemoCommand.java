@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write {\"exact_match\", \"heldout_exact_match\", \"char_error_rate\", \"seconds\", \"steps\"}.")
     Path json;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: ${DEFAULT-VALUE}).", defaultValue = "4000")
+    @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int steps;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default: ${DEFAULT-VALUE}).", defaultValue = "32")
