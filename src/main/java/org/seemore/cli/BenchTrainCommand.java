@@ -32,6 +32,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--repeats", paramLabel = "N", description = "Timed repetitions, after warm-up (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     int repeats;
 
+    // the first training steps run while the JIT is still compiling the kernels: ~8 steps here
+    @Option(names = "--warmup", paramLabel = "N", description = "Untimed repetitions first, while the JIT compiles (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+    int warmup;
+
     @Option(names = "--vocab", paramLabel = "N", description = "Vocabulary size (default: ${DEFAULT-VALUE}, the original's).", defaultValue = "66")
     int vocab;
 
@@ -54,9 +58,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         if (batch < 1 || textLen < 1 || repeats < 1 || vocab < 5) throw new UserException("--batch, --text-len, --repeats must be positive and --vocab at least 5");
+        if (warmup < 0) throw new UserException("--warmup must be 0 or more");
         VlmConfig config = CliSupport.parse("--preset", () -> Presets.get(preset, vocab));
         if (config.numVisualTokens() + textLen > config.maxPositions()) throw new UserException("--text-len " + textLen + " does not fit the preset's " + config.maxPositions() + " positions");
-        TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Settings(config, batch, textLen, 3, repeats, 64, profile, generationOnly));
+        TrainBenchmark.Result r = TrainBenchmark.run(new TrainBenchmark.Settings(config, batch, textLen, warmup, repeats, 64, profile, generationOnly));
         String jdk = Runtime.version().toString();
         System.out.printf(Locale.ROOT, "seemore bench train: preset %s, batch %d, %d text tokens, %d threads, JDK %s%n", preset, batch, textLen, Parallel.threads(), jdk);
         if (!generationOnly) {
