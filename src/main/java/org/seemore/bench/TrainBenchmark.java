@@ -92,7 +92,11 @@ public final class TrainBenchmark {
         double tokensPerS;
         try (var g = GradMode.noGrad()) {
             forwardMs = s.generationOnly() ? Double.NaN
-                    : median(time(() -> model.forward(images, tokens, b, ForwardContext.inference()), s.warmup(), s.repeats()));
+                    : median(time(() -> {
+                        try (StepArena arena = StepArena.open(pool)) { // as the Evaluator runs a batch: pooled activations
+                            model.forward(images, tokens, b, ForwardContext.inference());
+                        }
+                    }, s.warmup(), s.repeats()));
             Tensor one = Tensor.of(Arrays.copyOf(images.toArray(), 3 * c.imageSize() * c.imageSize()), 1, 3, c.imageSize(), c.imageSize());
             encodeMs = median(time(() -> model.projector.forward(model.encodeImages(one, ForwardContext.inference())), s.warmup(), s.repeats()));
             double[] ttft = new double[s.repeats()], rate = new double[s.repeats()];

@@ -11,7 +11,9 @@ import org.seemore.generate.Generator;
 import org.seemore.generate.Sampler;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.Vlm;
+import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.GradMode;
+import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 
 /**
@@ -25,6 +27,7 @@ public final class Evaluator {
     private final SequenceEncoder encoder;
     private final ImageTransform transform;
     private final int batchSize;
+    private final BufferPool pool = new BufferPool();
 
     /** @param transform image preprocessing, or null when the model reads text only */
     public Evaluator(Vlm model, CharTokenizer tokenizer, ImageTransform transform, int batchSize) {
@@ -54,8 +57,11 @@ public final class Evaluator {
             for (int from = 0; from < records.size(); from += batchSize) {
                 List<Example> chunk = records.subList(from, Math.min(records.size(), from + batchSize));
                 Batch batch = batchOf(chunk);
-                Vlm.Output out = model.forward(batch.images(), batch.tokens(), batch.size(), ForwardContext.inference());
-                float ce = model.loss(out, batch.targets(), batch.size()).ce().item();
+                float ce;
+                try (StepArena arena = StepArena.open(pool)) { // the batch's activations are recycled for the next
+                    Vlm.Output out = model.forward(batch.images(), batch.tokens(), batch.size(), ForwardContext.inference());
+                    ce = model.loss(out, batch.targets(), batch.size()).ce().item();
+                }
                 lossSum += (double) ce * batch.countedTokens();
                 counted += batch.countedTokens();
             }
