@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
@@ -42,20 +47,30 @@ public final class TrainBenchmark {
         Vlm model = new Vlm(c, 1);
         Rng rng = new Rng(2);
         int b = s.batch(), t = s.textTokens();
-        Tensor images = Tensor.of(rng.normal(b * 3 * c.imageSize() * c.imageSize(), 0f, 1f), b, 3, c.imageSize(), c.imageSize());
-        int[] tokens = new int[b * t], targets = new int[b * t];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = rng.nextInt(c.vocabSize());
-            targets[i] = rng.nextInt(c.vocabSize());
-        }
+        RandomBatch first = RandomBatch.draw(c, b, t, 0);
+        Tensor images = first.images();
+        int[] tokens = first.tokens();
         AdamW adam = new AdamW(model.parameters(), AdamW.Settings.defaults());
         long[] expertRows = new long[1];
         BufferPool pool = new BufferPool();
+        // as in training, the next batch is made on another thread while a step runs; "data" is the wait for it
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "seemore-bench-data");
+            thread.setDaemon(true);
+            return thread;
+        });
+        int[] drawn = {1};
+        List<Future<RandomBatch>> pending = new ArrayList<>(List.of(loader.submit(() -> RandomBatch.draw(c, b, t, 1))));
         Runnable step = () -> { // as the Trainer's step: pooled activations, recycled parameter gradients
+            long d0 = System.nanoTime();
+            RandomBatch batch = await(pending.getFirst());
+            int j = ++drawn[0];
+            pending.set(0, loader.submit(() -> RandomBatch.draw(c, b, t, j)));
+            if (Profiler.enabled()) Profiler.add("data", System.nanoTime() - d0, 0);
             for (Tensor p : model.parameters().values()) p.recycleGrad();
             try (StepArena arena = StepArena.open(pool)) {
-                Vlm.Output out = model.forward(images, tokens, b, ForwardContext.training(c, rng));
-                model.loss(out, targets, b).total().backward();
+                Vlm.Output out = model.forward(batch.images(), batch.tokens(), b, ForwardContext.training(c, rng));
+                model.loss(out, batch.targets(), b).total().backward();
                 long t0 = System.nanoTime();
                 AdamW.clipGradNorm(model.parameters().values(), 1.0);
                 adam.step(1e-4);
@@ -85,6 +100,7 @@ public final class TrainBenchmark {
             }
             Profiler.enable(false);
         }
+        loader.shutdownNow();
 
         double forwardMs;
         double encodeMs;
@@ -124,6 +140,31 @@ public final class TrainBenchmark {
             tokensPerS = median(rate);
         }
         return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, allocatedMb, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
+    }
+
+    /** One step's random batch, a pure function of its index: images (B, 3, S, S), tokens and targets (B*T). */
+    private record RandomBatch(Tensor images, int[] tokens, int[] targets) {
+        static RandomBatch draw(VlmConfig c, int b, int t, int index) {
+            Rng r = new Rng(1000L + index);
+            Tensor images = Tensor.of(r.uniform(b * 3 * c.imageSize() * c.imageSize(), -2f, 2f), b, 3, c.imageSize(), c.imageSize());
+            int[] tokens = new int[b * t], targets = new int[b * t];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = r.nextInt(c.vocabSize());
+                targets[i] = r.nextInt(c.vocabSize());
+            }
+            return new RandomBatch(images, tokens, targets);
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a batch", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("making a batch failed", e.getCause());
+        }
     }
 
     private static int argmax(float[] logits, int base, int vocab) {
