@@ -86,4 +86,27 @@ class PooledTrainingTest {
         for (long bytes : pooled) assertThat(bytes).isLessThanOrEqualTo(2 * peak);
         assertThat(pooled.getLast()).isPositive();
     }
+
+    /**
+     * One and two kernel threads give the same bits: products split by rows, experts side by side,
+     * attention heads in parallel and the chunked gradient norm never change an order of additions.
+     * The tiny preset (CLS visual token, so the ViT's last block takes its query-only path) and the
+     * small one (patch tokens), with dropout and routing noise on.
+     */
+    @Test
+    void oneAndTwoThreadsGiveTheSameStepsBitForBit() {
+        int before = org.seemore.tensor.kernels.Parallel.threads();
+        try {
+            for (String preset : new String[] {"tiny", "small"}) {
+                org.seemore.tensor.kernels.Parallel.setThreads(1);
+                List<float[]> one = train(preset, 3, new BufferPool(), new ArrayList<>(), new ArrayList<>());
+                org.seemore.tensor.kernels.Parallel.setThreads(2);
+                List<float[]> two = train(preset, 3, new BufferPool(), new ArrayList<>(), new ArrayList<>());
+                assertThat(two.get(0)).as("%s losses", preset).containsExactly(one.get(0));
+                for (int i = 1; i < one.size(); i++) assertThat(two.get(i)).as("%s parameter %d", preset, i).containsExactly(one.get(i));
+            }
+        } finally {
+            org.seemore.tensor.kernels.Parallel.setThreads(before);
+        }
+    }
 }
