@@ -104,9 +104,7 @@ public final class ExpertMlps {
 
     /** {@code out (m, outW) = in (m, inW) · Wᵀ + b}, as {@link Linalg#linear} computes it (bias first, then the product added). */
     private static void linear(float[] in, int m, int inW, Tensor weight, Tensor bias, float[] out, int outW) {
-        float[] bd = bias.data();
-        for (int r = 0; r < m; r++) System.arraycopy(bd, bias.offset(), out, r * outW, outW);
-        Gemm.gemm(false, true, m, outW, inW, in, 0, inW, weight.data(), weight.offset(), inW, out, 0, outW, true);
+        Gemm.gemmBias(false, true, m, outW, inW, in, 0, inW, weight.data(), weight.offset(), inW, out, 0, outW, bias.data(), bias.offset());
     }
 
     /**

@@ -87,11 +87,10 @@ public final class Linalg {
         float[] xd = x.data(), wd = weight.data();
         int xo = x.offset(), wo = weight.offset();
         if (bias != null) {
-            float[] bd = bias.data();
-            int bo = bias.offset();
-            for (int r = 0; r < rows; r++) System.arraycopy(bd, bo, out, r * outF, outF);
+            Gemm.gemmBias(false, true, rows, outF, in, xd, xo, in, wd, wo, in, out, 0, outF, bias.data(), bias.offset());
+        } else {
+            Gemm.gemm(false, true, rows, outF, in, xd, xo, in, wd, wo, in, out, 0, outF, false);
         }
-        Gemm.gemm(false, true, rows, outF, in, xd, xo, in, wd, wo, in, out, 0, outF, bias != null);
         Tensor.Backward backward = r -> {
             float[] g = r.grad();
             if (x.requiresGrad()) Gemm.gemm(false, false, rows, in, outF, g, 0, outF, wd, wo, in, x.gradBuffer(), 0, in, true);

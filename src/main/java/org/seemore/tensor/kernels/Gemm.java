@@ -30,6 +30,29 @@ public final class Gemm {
     }
 
     /**
+     * {@code C = op(A)·op(B) + bias}, the bias {@code bias[biasOff + j]} added to column j of every row
+     * (a linear layer's forward). The same bits as filling C's rows with the bias and accumulating the
+     * product into it, without that fill and the product reading it back: packed products add the
+     * bias to each tile as they store it.
+     */
+    public static void gemmBias(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        checkShape(transA, transB, m, n, k, lda, ldb, ldc);
+        int threads = Parallel.threads();
+        long work = (long) m * n * k;
+        boolean blocked = m > GemmSmall.DOT_MAX_ROWS && work >= SMALL_THRESHOLD && k > 0;
+        if (blocked && m > 0 && n > 0) {
+            GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false, bias, biasOff,
+                    threads > 1 && work >= PARALLEL_THRESHOLD ? threads : 1);
+            return;
+        }
+        for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true, threads);
+    }
+
+    /**
      * {@code batch} independent products with the {@link #gemm} contract; item t reads A at
      * {@code aOff + t*strideA}, B at {@code bOff + t*strideB} and writes C at {@code cOff + t*strideC}.
      * Items are spread over the pool (attention: one small product per batch element and head).

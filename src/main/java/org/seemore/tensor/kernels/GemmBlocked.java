@@ -58,6 +58,13 @@ final class GemmBlocked {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null, 0, threads);
+    }
+
+    /** As above, plus {@code bias[biasOff + j]} on every row's column j when bias is not null (and not accumulating). */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff, int threads) {
         int mSlivers = ceilDiv(m, MR);
         int kBlocks = ceilDiv(k, KC);
         int kcMax = ceilDiv(k, kBlocks);
@@ -70,7 +77,7 @@ final class GemmBlocked {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 Block block = new Block(transA, transB, a, aOff, lda, b, bOff, ldb, bp, c, cOff, ldc,
-                        jc, nc, nSlivers, pc, kc, accumulate || pc > 0);
+                        jc, nc, nSlivers, pc, kc, accumulate || pc > 0, bias, biasOff);
                 if (threads == 1) {
                     block.packB(0, nSlivers);
                     block.compute(0, m, 0, nSlivers);
@@ -105,7 +112,7 @@ final class GemmBlocked {
     /** One (jc, pc) step: a packed B block and where its products go. */
     private record Block(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float[] bp, float[] c, int cOff, int ldc, int jc, int nc, int nSlivers, int pc, int kc,
-                         boolean add) {
+                         boolean add, float[] bias, int biasOff) {
 
         /** Packs B slivers [s0, s1) of this block into bp. */
         void packB(int s0, int s1) {
@@ -133,7 +140,11 @@ final class GemmBlocked {
                         int i = ic + r * MR;
                         int ci = cOff + i * ldc + j;
                         GemmMicroKernel.kernel(kc, ap, r * kc * MR, bp, bi, ws.tile);
-                        GemmMicroKernel.storeTile(ws.tile, Math.min(MR, ic + mc - i), cols, c, ci, ldc, add);
+                        if (add || bias == null) {
+                            GemmMicroKernel.storeTile(ws.tile, Math.min(MR, ic + mc - i), cols, c, ci, ldc, add);
+                        } else { // the first block of k: the bias goes in with the tile
+                            GemmMicroKernel.storeTileWithBias(ws.tile, Math.min(MR, ic + mc - i), cols, c, ci, ldc, bias, biasOff + j);
+                        }
                     }
                 }
             }

@@ -117,4 +117,27 @@ final class GemmMicroKernel {
             }
         }
     }
+
+    /**
+     * As {@link #storeTile} without {@code add}, plus {@code bias[bo + j]} on column j of every row:
+     * {@code tile + bias}, the same sum as adding the tile to C prefilled with the bias.
+     */
+    static void storeTileWithBias(float[] tile, int rows, int cols, float[] c, int ci, int ldc, float[] bias, int bo) {
+        if (rows == MR && cols == NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bias, bo);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bias, bo + LANES);
+            for (int r = 0; r < MR; r++) {
+                int row = ci + r * ldc;
+                FloatVector.fromArray(SPECIES, tile, r * NR).add(b0).intoArray(c, row);
+                FloatVector.fromArray(SPECIES, tile, r * NR + LANES).add(b1).intoArray(c, row + LANES);
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = tile[r * NR + j] + bias[bo + j];
+            }
+        }
+    }
 }

@@ -233,6 +233,31 @@ class GemmTest {
         }
     }
 
+    /** A product with a bias is the same bits as C filled with the bias and the product accumulated into it. */
+    @Test
+    void biasGoesInWithTheProductBitForBit() {
+        SplittableRandom random = new SplittableRandom(23);
+        int[][] shapes = {{1, 7, 5}, {3, 33, 17}, {5, 40, 64}, {65, 65, 65}, {MR * 9 + 3, NR * 5 + 7, KC + 13}, {592, 96, 512}, {37, 2 * NR, 2 * KC + 1}};
+        for (int threads = 1; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            for (int[] s : shapes) {
+                for (boolean transA : new boolean[] {false, true}) {
+                    for (boolean transB : new boolean[] {false, true}) {
+                        int m = s[0], n = s[1], k = s[2], lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 1, ldc = n + 2;
+                        float[] a = randomArray(lda * (transA ? k : m) + 2, random), b = randomArray(ldb * (transB ? n : k) + 1, random);
+                        float[] bias = randomArray(n + 4, random);
+                        float[] expected = randomArray(ldc * m + 1, random), actual = expected.clone();
+                        for (int i = 0; i < m; i++) System.arraycopy(bias, 4, expected, 1 + i * ldc, n);
+                        Gemm.gemm(transA, transB, m, n, k, a, 2, lda, b, 1, ldb, expected, 1, ldc, true);
+                        Gemm.gemmBias(transA, transB, m, n, k, a, 2, lda, b, 1, ldb, actual, 1, ldc, bias, 4);
+                        assertThat(actual).as("m=%d n=%d k=%d transA=%s transB=%s threads=%d", m, n, k, transA, transB, threads)
+                                .containsExactly(expected);
+                    }
+                }
+            }
+        }
+    }
+
     private static int pick(int[] values, SplittableRandom random) {
         return values[random.nextInt(values.length)];
     }
