@@ -93,7 +93,15 @@ public final class Linalg {
         }
         Tensor.Backward backward = r -> {
             float[] g = r.grad();
-            if (x.requiresGrad()) Gemm.gemm(false, false, rows, in, outF, g, 0, outF, wd, wo, in, x.gradBuffer(), 0, in, true);
+            if (x.requiresGrad()) {
+                if (x.hasGrad()) {
+                    Gemm.gemm(false, false, rows, in, outF, g, 0, outF, wd, wo, in, x.gradBuffer(), 0, in, true);
+                } else { // the first gradient to arrive: written, not added to a zero-filled buffer, and handed over
+                    float[] gx = StepArena.uninitialized(rows * in);
+                    Gemm.gemm(false, false, rows, in, outF, g, 0, outF, wd, wo, in, gx, 0, in, false);
+                    x.accumulateGrad(gx);
+                }
+            }
             if (weight.requiresGrad()) Gemm.gemm(true, false, outF, in, rows, g, 0, outF, xd, xo, in, weight.gradBuffer(), 0, in, true);
             if (bias != null && bias.requiresGrad()) {
                 float[] gb = bias.gradBuffer();
