@@ -60,14 +60,11 @@ public final class BufferPool {
         return (int) Math.min(rounded, Integer.MAX_VALUE - 8);
     }
 
-    /**
-     * A buffer of at least {@code n} floats, of exactly n when {@code exact}; zero-filled when
-     * {@code zeroed}, else of unspecified contents.
-     */
-    float[] take(int n, boolean zeroed, boolean exact) {
-        int cap = exact ? n : capacity(n);
+    /** A buffer of at least {@code n} floats; zero-filled when {@code zeroed}, else of unspecified contents. */
+    float[] take(int n, boolean zeroed) {
+        int cap = capacity(n);
         float[] buffer = null;
-        for (int k = 0, size = cap; k <= (exact ? 0 : LARGER_CLASSES) && buffer == null; k++, size = capacity(size + 1)) {
+        for (int k = 0, size = cap; k <= LARGER_CLASSES && buffer == null; k++, size = capacity(size + 1)) {
             SizeClass c = classes.get(size);
             if (c == null) continue;
             buffer = c.free.pollLast();

@@ -46,7 +46,7 @@ public final class NnOps {
         int tk = x.dim(-1), rows = tk == 0 ? 0 : x.size() / tk;
         int tq = causal ? x.dim(-2) : 1;
         float[] out = StepArena.uninitialized(x.size());
-        SoftmaxKernel.forward(x.data(), x.offset(), x.storageEnd(), out, x.size(), rows, tk, tq, causal, 1f);
+        SoftmaxKernel.forward(x.data(), x.offset(), out, rows, tk, tq, causal, 1f);
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
             SoftmaxKernel.backward(g, out, g, rows, tk, 1f); // gx = y * (g - sum(g*y)), in place
@@ -62,14 +62,14 @@ public final class NnOps {
         int v = logits.dim(-1), rows = logits.size() / v;
         if (targets.length != rows) throw new IllegalArgumentException(targets.length + " targets for " + rows + " rows of logits");
         float[] xd = logits.data();
-        int xo = logits.offset(), xEnd = logits.storageEnd(), gxEnd = logits.size();
+        int xo = logits.offset();
         for (int t : targets) {
             if (t != IGNORE_INDEX && (t < 0 || t >= v)) throw new IndexOutOfBoundsException("target " + t + " outside a vocabulary of " + v);
         }
         float[] logSumExp = new float[rows];
         Parallel.parallelRange(rows, Math.max(1, (1 << 14) / v), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                if (targets[r] != IGNORE_INDEX) logSumExp[r] = SoftmaxKernel.logSumExp(xd, xo + r * v, xEnd, v);
+                if (targets[r] != IGNORE_INDEX) logSumExp[r] = SoftmaxKernel.logSumExp(xd, xo + r * v, v);
             }
         });
         double total = 0;
@@ -89,7 +89,7 @@ public final class NnOps {
                 for (int r = r0; r < r1; r++) {
                     int t = targets[r];
                     if (t == IGNORE_INDEX) continue;
-                    SoftmaxKernel.addExp(xd, xo + r * v, xEnd, logSumExp[r], g, gx, r * v, gxEnd, v); // g * softmax
+                    SoftmaxKernel.addExp(xd, xo + r * v, logSumExp[r], g, gx, r * v, v); // g * softmax
                     gx[r * v + t] -= g;
                 }
             });
@@ -100,12 +100,12 @@ public final class NnOps {
     public static Tensor logSumExp(Tensor x) {
         int e = x.dim(-1), rows = x.size() / e;
         float[] xd = x.data(), out = new float[rows];
-        int xo = x.offset(), xEnd = x.storageEnd(), gxEnd = x.size();
-        for (int r = 0; r < rows; r++) out[r] = SoftmaxKernel.logSumExp(xd, xo + r * e, xEnd, e);
+        int xo = x.offset();
+        for (int r = 0; r < rows; r++) out[r] = SoftmaxKernel.logSumExp(xd, xo + r * e, e);
         int[] s = x.shape();
         return Tensor.result(out, java.util.Arrays.copyOf(s, s.length - 1), o -> {
             float[] g = o.grad(), gx = x.gradBuffer();
-            for (int r = 0; r < rows; r++) SoftmaxKernel.addExp(xd, xo + r * e, xEnd, out[r], g[r], gx, r * e, gxEnd, e);
+            for (int r = 0; r < rows; r++) SoftmaxKernel.addExp(xd, xo + r * e, out[r], g[r], gx, r * e, e);
         }, x);
     }
 

@@ -77,7 +77,7 @@ public final class StepArena implements AutoCloseable {
     /** A buffer of at least n zeros: from the open arena's pool, else a plain array of exactly n. */
     static float[] zeroed(int n) {
         StepArena arena = CURRENT.get();
-        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, true, false);
+        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, true);
     }
 
     /**
@@ -86,11 +86,11 @@ public final class StepArena implements AutoCloseable {
      */
     static float[] uninitialized(int n) {
         StepArena arena = CURRENT.get();
-        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, false, false);
+        return arena == null || n < BufferPool.MIN_POOLED ? new float[n] : arena.lease(n, false);
     }
 
-    private float[] lease(int n, boolean zero, boolean exact) {
-        float[] buffer = pool.take(n, zero, exact);
+    private float[] lease(int n, boolean zero) {
+        float[] buffer = pool.take(n, zero);
         leases.put(buffer, new Lease(buffer));
         leasedBytes += 4L * buffer.length;
         peakLeasedBytes = Math.max(peakLeasedBytes, leasedBytes);
@@ -117,11 +117,6 @@ public final class StepArena implements AutoCloseable {
         if (lease == null || extra == null || !extra.tensors.isEmpty()) return; // stays until the arena closes
         if (lease.companions == null) lease.companions = new ArrayList<>(2);
         lease.companions.add(scratch);
-    }
-
-    /** Whether {@code buffer} is on loan from this arena. */
-    boolean isLeased(float[] buffer) {
-        return leases.containsKey(buffer);
     }
 
     /** Gives back a leased buffer that is no tensor's storage (an intermediate gradient); else nothing. */

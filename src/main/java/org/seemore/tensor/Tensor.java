@@ -30,7 +30,6 @@ public final class Tensor {
     private float[] data; // null once released to a StepArena's pool
     private final int offset;
     private final int size;
-    private final int storageEnd; // where the storage's values end: data.length unless data is pooled (longer)
     private boolean requiresGrad;
     private float[] grad;
     private float[] spareGrad; // a leaf's gradient buffer kept by recycleGrad() for its next gradient
@@ -40,13 +39,8 @@ public final class Tensor {
     private String component; // the profiler's component at creation, when profiling
 
     private Tensor(float[] data, int offset, int[] shape) {
-        this(data, offset, shape, data.length);
-    }
-
-    private Tensor(float[] data, int offset, int[] shape, int storageEnd) {
         this.shape = shape;
         this.size = Shapes.numel(shape);
-        this.storageEnd = storageEnd;
         if (offset < 0 || offset + size > data.length) {
             throw new IllegalArgumentException("storage of " + data.length + " cannot hold " + Arrays.toString(shape) + " at " + offset);
         }
@@ -91,7 +85,7 @@ public final class Tensor {
 
     /** A view of this tensor's storage with another shape and offset (no copy, no autodiff). */
     Tensor view(int newOffset, int[] newShape) {
-        return new Tensor(data(), newOffset, newShape, storageEnd);
+        return new Tensor(data(), newOffset, newShape);
     }
 
     /**
@@ -99,10 +93,7 @@ public final class Tensor {
      * requires one.
      */
     static Tensor result(float[] data, int[] shape, Backward backward, Tensor... parents) {
-        // a pooled buffer may be longer than the op asked for; its values end where an exact one would
-        StepArena arena = StepArena.current();
-        int end = arena != null && arena.isLeased(data) ? Shapes.numel(shape) : data.length;
-        return attach(new Tensor(data, 0, shape, end), backward, parents);
+        return attach(new Tensor(data, 0, shape), backward, parents);
     }
 
     static Tensor attach(Tensor out, Backward backward, Tensor... parents) {
@@ -158,7 +149,6 @@ public final class Tensor {
      * buffer (longer than asked for). Kernels that treat an array's end specially take this instead,
      * so that pooled storage gives the same results as exact storage.
      */
-    int storageEnd() { return storageEnd; }
 
     /** A fresh copy of the values. */
     public float[] toArray() { return Arrays.copyOfRange(data(), offset, offset + size); }

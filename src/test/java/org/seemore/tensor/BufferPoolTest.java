@@ -22,13 +22,13 @@ class BufferPoolTest {
     @Test
     void aGivenBufferIsTakenAgainAndZeroedWhenAskedFor() {
         BufferPool pool = new BufferPool();
-        float[] a = pool.take(10_000, false, false);
+        float[] a = pool.take(10_000, false);
         assertThat(a.length).isEqualTo(BufferPool.capacity(10_000));
         a[5] = 3f;
         pool.give(a);
         assertThat(pool.pooledBuffers()).isEqualTo(1);
         assertThat(pool.pooledBytes()).isEqualTo(4L * a.length);
-        float[] b = pool.take(9_990, true, false); // same class
+        float[] b = pool.take(9_990, true); // same class
         assertThat(b).isSameAs(a);
         assertThat(b[5]).isZero();
         assertThat(pool.pooledBytes()).isZero();
@@ -38,24 +38,13 @@ class BufferPoolTest {
     @Test
     void aRequestTakesAFreeBufferOfALargerClassRatherThanAllocating() {
         BufferPool pool = new BufferPool();
-        float[] big = pool.take(BufferPool.capacity(BufferPool.capacity(50_000) + 1), false, false); // the class above 50 000's
+        float[] big = pool.take(BufferPool.capacity(BufferPool.capacity(50_000) + 1), false); // the class above 50 000's
         pool.give(big);
-        assertThat(pool.take(50_000, true, false)).isSameAs(big);
-        float[] huge = pool.take(200_000, false, false);
+        assertThat(pool.take(50_000, true)).isSameAs(big);
+        float[] huge = pool.take(200_000, false);
         pool.give(huge);
-        assertThat(pool.take(50_000, true, false)).isNotSameAs(huge); // too large to waste
+        assertThat(pool.take(50_000, true)).isNotSameAs(huge); // too large to waste
         assertThat(pool.allocatedBuffers()).isEqualTo(3);
-    }
-
-    @Test
-    void anExactRequestGetsABufferOfExactlyItsLength() {
-        BufferPool pool = new BufferPool();
-        assertThat(pool.take(50_001, true, false).length).isGreaterThan(50_001);
-        float[] exact = pool.take(50_001, true, true);
-        assertThat(exact).hasSize(50_001);
-        pool.give(exact);
-        assertThat(pool.take(50_000, false, false)).isNotSameAs(exact); // rounded requests never see it
-        assertThat(pool.take(50_001, false, true)).isSameAs(exact);
     }
 
     @Test
@@ -82,7 +71,7 @@ class BufferPoolTest {
     /** A step that holds {@code n} buffers of one class at once. */
     private static void step(BufferPool pool, int n) {
         float[][] held = new float[n][];
-        for (int i = 0; i < n; i++) held[i] = pool.take(50_000, true, false);
+        for (int i = 0; i < n; i++) held[i] = pool.take(50_000, true);
         for (float[] b : held) pool.give(b);
         pool.trim();
     }

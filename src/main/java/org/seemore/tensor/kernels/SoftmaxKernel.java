@@ -23,35 +23,22 @@ public final class SoftmaxKernel {
      * (the rest get 0). out (from 0) may be x when xo is 0.
      */
     public static void forward(float[] x, int xo, float[] out, int rows, int tk, int tq, boolean causal, float scale) {
-        forward(x, xo, x.length, out, out.length, rows, tk, tq, causal, scale);
-    }
-
-    /**
-     * {@link #forward} where x's values end at {@code xEnd} and out's at {@code outEnd} (pooled arrays
-     * may be longer): rows that end there take the tail buffer rather than a masked access past the
-     * values. The results are the same either way.
-     */
-    public static void forward(float[] x, int xo, int xEnd, float[] out, int outEnd, int rows, int tk, int tq, boolean causal, float scale) {
         Parallel.parallelRange(rows, Math.max(1, PARALLEL_MIN / Math.max(tk, 1)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int visible = causal ? Math.min(tk, (r % tq) + tk - tq + 1) : tk;
-                row(x, xo + r * tk, xEnd, out, r * tk, outEnd, visible, tk, scale);
+                row(x, xo + r * tk, out, r * tk, visible, tk, scale);
             }
         });
     }
 
     /** Softmax of {@code scale * x[xi .. xi+visible)} into {@code out[oi ..]}, zeros up to {@code width}. */
     public static void row(float[] x, int xi, float[] out, int oi, int visible, int width, float scale) {
-        row(x, xi, x.length, out, oi, out.length, visible, width, scale);
-    }
-
-    private static void row(float[] x, int xi, int xEnd, float[] out, int oi, int outEnd, int visible, int width, float scale) {
         if (visible <= 0) {
             java.util.Arrays.fill(out, oi, oi + width, 0f);
             return;
         }
         float max = VectorMath.max(x, xi, visible);
-        float inv = 1f / expShifted(x, xi, xEnd, out, oi, outEnd, visible, max, scale);
+        float inv = 1f / expShifted(x, xi, out, oi, visible, max, scale);
         Activations.scaleRange(out, oi, visible, inv);
         if (visible < width) java.util.Arrays.fill(out, oi + visible, oi + width, 0f);
     }
@@ -63,10 +50,10 @@ public final class SoftmaxKernel {
      * through a small buffer instead, with the same lanes: a row's values never depend on where it
      * lies in its array (a scalar tail did, so results varied with scratch-buffer sizes).
      */
-    private static float expShifted(float[] x, int xi, int xEnd, float[] out, int oi, int outEnd, int n, float max, float scale) {
+    private static float expShifted(float[] x, int xi, float[] out, int oi, int n, float max, float scale) {
         FloatVector shift = FloatVector.broadcast(SPECIES, -max * scale), vs = FloatVector.broadcast(SPECIES, scale);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, xEnd, oi, outEnd);
+        int limit = maskedLimit(n, xi, x.length, oi, out.length);
         float[] tail = limit < n ? tail(x, xi + limit, n - limit) : null;
         for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
@@ -121,16 +108,11 @@ public final class SoftmaxKernel {
 
     /** {@code log(sum(exp(x[xi .. xi+n))))}, n >= 1; the last partial vector as in {@link #expShifted}. */
     public static float logSumExp(float[] x, int xi, int n) {
-        return logSumExp(x, xi, x.length, n);
-    }
-
-    /** {@link #logSumExp(float[], int, int)} where x's values end at {@code xEnd} (the same result). */
-    public static float logSumExp(float[] x, int xi, int xEnd, int n) {
         float max = VectorMath.max(x, xi, n);
         if (max == Float.NEGATIVE_INFINITY) return max;
         FloatVector shift = FloatVector.broadcast(SPECIES, -max);
         FloatVector sum = FloatVector.zero(SPECIES);
-        int limit = maskedLimit(n, xi, xEnd, 0, Integer.MAX_VALUE);
+        int limit = maskedLimit(n, xi, x.length, 0, Integer.MAX_VALUE);
         float[] tail = limit < n ? tail(x, xi + limit, n - limit) : null;
         for (int i = 0; i < n; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
@@ -143,13 +125,8 @@ public final class SoftmaxKernel {
 
     /** {@code gx[gi + j] += factor * exp(x[xi + j] - shift)} for j in [0, n): a softmax-shaped gradient; tails as in {@link #expShifted}. */
     public static void addExp(float[] x, int xi, float shift, float factor, float[] gx, int gi, int n) {
-        addExp(x, xi, x.length, shift, factor, gx, gi, gx.length, n);
-    }
-
-    /** {@link #addExp(float[], int, float, float, float[], int, int)} where x's values end at xEnd, gx's at gxEnd (the same result). */
-    public static void addExp(float[] x, int xi, int xEnd, float shift, float factor, float[] gx, int gi, int gxEnd, int n) {
         FloatVector vs = FloatVector.broadcast(SPECIES, -shift), vf = FloatVector.broadcast(SPECIES, factor);
-        int limit = maskedLimit(n, xi, xEnd, gi, gxEnd);
+        int limit = maskedLimit(n, xi, x.length, gi, gx.length);
         float[] tail = null;
         if (limit < n) { // input, then the gradient it is added to, side by side in the buffer
             tail = tail(x, xi + limit, n - limit);
