@@ -39,17 +39,7 @@ public final class Gemm {
                                 float[] a, int aOff, int lda,
                                 float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, float[] bias, int biasOff) {
-        checkShape(transA, transB, m, n, k, lda, ldb, ldc);
-        int threads = Parallel.threads();
-        long work = (long) m * n * k;
-        boolean blocked = m > GemmSmall.DOT_MAX_ROWS && work >= SMALL_THRESHOLD && k > 0;
-        if (blocked && m > 0 && n > 0) {
-            GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false, bias, biasOff,
-                    threads > 1 && work >= PARALLEL_THRESHOLD ? threads : 1);
-            return;
-        }
-        for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
-        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true, threads);
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false, bias, biasOff, Parallel.threads());
     }
 
     /**
@@ -87,30 +77,44 @@ public final class Gemm {
                      float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate, int threads) {
+        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, null, 0, threads);
+    }
+
+    /** {@link #gemm}, or {@link #gemmBias} when bias is not null (then without accumulate), on at most {@code threads} threads. */
+    private static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                             float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff, int threads) {
         checkShape(transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) {
             return;
         }
+        long work = (long) m * n * k;
+        boolean parallel = threads > 1 && work >= PARALLEL_THRESHOLD;
+        boolean small = m <= GemmSmall.DOT_MAX_ROWS || work < SMALL_THRESHOLD;
+        boolean onBias = bias != null && small; // only packed products take the bias as they store: the others accumulate onto it
+        if (onBias) {
+            for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+        }
+        boolean add = accumulate || onBias;
         if (k == 0) {
-            if (!accumulate) {
+            if (!add) {
                 for (int i = 0; i < m; i++) {
                     Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
                 }
             }
             return;
         }
-        long work = (long) m * n * k;
-        boolean parallel = threads > 1 && work >= PARALLEL_THRESHOLD;
         if (m <= GemmSmall.DOT_MAX_ROWS && parallel) {
             // A few rows times a large B (a decoder step): split the columns of C,
             // so each thread reads its part of B once.
             Parallel.parallelRange(n, 64, (j0, j1) -> GemmSmall.gemm(transA, transB, m, j1 - j0, k, a, aOff, lda,
-                    b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, accumulate));
-        } else if (m <= GemmSmall.DOT_MAX_ROWS || work < SMALL_THRESHOLD) {
-            GemmSmall.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                    b, transB ? bOff + j0 * ldb : bOff + j0, ldb, c, cOff + j0, ldc, add));
+        } else if (small) {
+            GemmSmall.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, add);
         } else {
-            GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                    parallel ? threads : 1);
+            GemmBlocked.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, add,
+                    add ? null : bias, biasOff, parallel ? threads : 1);
         }
     }
 
