@@ -17,7 +17,7 @@ import org.seemore.tensor.kernels.VectorMath;
  *
  * Legend: N tokens, C width, H hidden width, n_e the rows of expert e. The op equals gathering each
  * expert's rows ({@link Indexing#indexSelect}), two {@link Linalg#linear}s with a
- * {@link Elementwise#relu} between, and {@link Indexing#weightedScatterAdd} (tested against exactly
+ * {@link Elementwise#relu} between, and {@link IndexingReference#weightedScatterAdd} (tested against exactly
  * that composition), but the experts run side by side on the kernel pool, each with its products on
  * one thread: a few hundred rows per expert leave little for two threads to share within one product,
  * while eight experts spread over two threads with no hand-off per product. The biggest experts are

@@ -4,9 +4,8 @@ import org.seemore.tensor.kernels.Parallel;
 import org.seemore.tensor.kernels.VectorMath;
 
 /**
- * Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k, and
- * the mixture-of-experts combine ({@link #weightedScatterAdd}). {@link IndexingReference} holds the
- * plain versions they are tested against.
+ * Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k.
+ * {@link IndexingReference} holds the plain versions they are tested against.
  */
 public final class Indexing {
     private Indexing() {}
@@ -56,67 +55,8 @@ public final class Indexing {
         }, base, src);
     }
 
-    /** Whether no source tensor and no slot appears twice. */
-    private static boolean distinct(Tensor[] sources, int[][] slots, int weights) {
-        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Tensor x : sources) if (x != null && !seen.add(x)) return false;
-        boolean[] taken = new boolean[weights];
-        for (int[] s : slots) {
-            for (int slot : s) {
-                if (taken[slot]) return false;
-                taken[slot] = true;
-            }
-        }
-        return true;
-    }
-
     private static void checkRows(int[] index, int rows) {
         for (int r : index) if (r < 0 || r >= rows) throw new IndexOutOfBoundsException("index " + r + " out of range for " + rows + " rows");
-    }
-
-    /**
-     * The combine step of a mixture of experts, fused: zeros {@code (n, width)} plus, for every
-     * source e and each of its rows i, {@code weights[slots[e][i]] * sources[e][i]} added to row
-     * {@code rows[e][i]} (weights indexed flat, e.g. a {@code (N, k)} router output as token*k + j).
-     * Equal to selecting each source's weights, multiplying and chaining index-adds (same order of
-     * additions), without a copy of the sum per source. Differentiable in the sources and weights.
-     */
-    public static Tensor weightedScatterAdd(int n, int width, Tensor[] sources, int[][] rows, Tensor weights, int[][] slots) {
-        float[] wd = weights.data(), out = StepArena.zeroed(n * width);
-        int wo = weights.offset();
-        for (int e = 0; e < sources.length; e++) {
-            if (rows[e].length == 0) continue;
-            if (sources[e].size() != rows[e].length * width || slots[e].length != rows[e].length) {
-                throw new IllegalArgumentException("source " + e + " " + Shapes.str(sources[e].shape()) + " for " + rows[e].length + " rows of " + width);
-            }
-            checkRows(rows[e], n);
-            checkRows(slots[e], weights.size());
-            float[] sd = sources[e].data();
-            int so = sources[e].offset();
-            for (int i = 0; i < rows[e].length; i++) {
-                VectorMath.addScaled(wd[wo + slots[e][i]], sd, so + i * width, out, rows[e][i] * width, width);
-            }
-        }
-        Tensor[] parents = java.util.Arrays.copyOf(sources, sources.length + 1);
-        parents[sources.length] = weights;
-        return Tensor.result(out, new int[] {n, width}, o -> {
-            float[] g = o.grad();
-            float[] gw = weights.requiresGrad() ? weights.gradBuffer() : null;
-            java.util.function.IntConsumer source = e -> {
-                if (rows[e].length == 0) return;
-                Tensor src = sources[e];
-                float[] sd = src.data(), gs = src.requiresGrad() ? src.gradBuffer() : null;
-                int so = src.offset();
-                for (int i = 0; i < rows[e].length; i++) {
-                    int from = rows[e][i] * width;
-                    if (gs != null) VectorMath.axpy(wd[wo + slots[e][i]], g, from, gs, i * width, width);
-                    if (gw != null) gw[slots[e][i]] += VectorMath.dot(g, from, sd, so + i * width, width);
-                }
-            };
-            // each source writes its own gradient and its own slots' weights: in parallel unless one repeats
-            if (distinct(sources, slots, weights.size())) Parallel.parallelFor(sources.length, source);
-            else for (int e = 0; e < sources.length; e++) source.accept(e);
-        }, parents);
     }
 
     /** Embedding lookup: {@code weight[ids]} with the ids' shape plus the embedding width. */

@@ -2,7 +2,7 @@ package org.seemore.tensor;
 
 /**
  * The plain versions of {@link Indexing}'s row moves that it is tested against, and the chain of
- * them that {@link Indexing#weightedScatterAdd} fuses.
+ * them that {@link ExpertMlps} fuses into its router-weighted combine.
  */
 final class IndexingReference {
     private IndexingReference() {}
@@ -63,8 +63,9 @@ final class IndexingReference {
     }
 
     /**
-     * {@link Indexing#weightedScatterAdd} as the chain of ops it replaces: per source, select its
-     * weights, multiply, and index-add into a copy of the running sum.
+     * The mixture-of-experts combine as a chain of plain ops: zeros (n, width), then per source e,
+     * select its weights {@code weights[slots[e]]}, multiply its rows, and index-add them at
+     * {@code rows[e]} into a copy of the running sum. {@link ExpertMlps} is tested against it.
      */
     static Tensor weightedScatterAdd(int n, int width, Tensor[] sources, int[][] rows, Tensor weights, int[][] slots) {
         Tensor flat = Shaping.reshape(weights, weights.size(), 1);

@@ -68,9 +68,19 @@ class GradientTest {
         check("indexAdd", in -> Indexing.indexAdd(in.get(0), new int[] {1, 1, 0}, in.get(1)), random(rng, 3, 2), random(rng, 3, 2));
         check("embedding", in -> Indexing.embedding(in.get(0), new int[] {4, 1, 1, 0}, 2, 2), random(rng, 5, 3));
         check("gather", in -> Indexing.gather(in.get(0), new int[] {3, 0, 1, 1}, 2), random(rng, 2, 4));
+    }
+
+    @Test
+    void expertMlps() {
         int[][] rows = {{0, 2}, {}, {2, 1, 0}}, slots = {{0, 5}, {}, {4, 3, 1}}; // tokens' (token*k + j) for k = 2
-        check("weightedScatterAdd", in -> Indexing.weightedScatterAdd(3, 4, new Tensor[] {in.get(0), null, in.get(1)}, rows, in.get(2), slots),
-                random(rng, 2, 4), random(rng, 3, 4), random(rng, 3, 2));
+        check("expertMlps", in -> ExpertMlps.forward(in.get(0), new ExpertMlps.Expert[] {
+                        new ExpertMlps.Expert(in.get(2), in.get(3), in.get(4), in.get(5)),
+                        new ExpertMlps.Expert(in.get(6), in.get(7), in.get(8), in.get(9)),
+                        new ExpertMlps.Expert(in.get(10), in.get(11), in.get(12), in.get(13))}, rows, slots, in.get(1)),
+                random(rng, 3, 4), random(rng, 6),
+                random(rng, 5, 4), random(rng, 5), random(rng, 4, 5), random(rng, 4),
+                random(rng, 5, 4), random(rng, 5), random(rng, 4, 5), random(rng, 4), // no rows: a zero gradient
+                random(rng, 5, 4), random(rng, 5), random(rng, 4, 5), random(rng, 4));
     }
 
     @Test
