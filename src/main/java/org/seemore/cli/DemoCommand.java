@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
         CharTokenizer tokenizer = CharTokenizer.forExamples(train);
         Vlm model = new Vlm(base.withVocabSize(tokenizer.vocabSize()), common.seed);
         System.out.printf(Locale.ROOT, "seemore demo: %s-parameter MoE VLM (%d experts, top-%d), %d synthetic training scenes, %d steps of %d%n",
-                CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
+                CliSupport.count(model.parameterCount()), model.config().language().numExperts(), model.config().language().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
         TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> new TrainSettings(steps, batchSize, 1, lr, 0.05,

@@ -131,7 +131,7 @@ public final class Trainer {
         for (Tensor p : params.values()) p.recycleGrad();
         double loss = 0, ce = 0, aux = 0;
         long tokens = 0;
-        int layers = model.config().layers(), experts = model.config().numExperts();
+        int layers = model.config().language().layers(), experts = model.config().language().numExperts();
         double[][] load = new double[layers][experts];
         try (StepArena arena = StepArena.open(pool)) {
             for (int micro = 0; micro < settings.gradAccumulation(); micro++) {
@@ -165,7 +165,7 @@ public final class Trainer {
         TrainingState.write(runDir, step, batches, optimizer, rng);
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
-        metrics.plot(model.config().numExperts());
+        metrics.plot(model.config().language().numExperts());
         listener.onCheckpoint(step);
     }
 
