@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? out : freeRunDirectory();
         RunDirectories.prepare(dir, false, false);
 
-        var base = Presets.get("small", 4);
+        var base = Presets.get(Presets.SMALL, 4);
         DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 30000, 1);
         List<Example> train = DataSource.load(DataSource.SYNTHETIC, opts).examples();
         List<Example> val = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();

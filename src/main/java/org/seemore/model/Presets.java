@@ -17,7 +17,7 @@ public final class Presets {
     public static final String TINY = "tiny";
     public static final String SMALL = "small";
     public static final String SEEMORE = "seemore";
-    /** The preset that {@code seemore train} and {@code seemore demo} use unless told otherwise. */
+    /** The preset that {@code seemore train} uses unless told otherwise. */
     public static final String DEFAULT = SMALL;
     public static final List<String> NAMES = List.of(TINY, SMALL, SEEMORE);
 

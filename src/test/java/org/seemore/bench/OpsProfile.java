@@ -43,7 +43,7 @@ public final class OpsProfile {
         List<Integer> threadCounts = new ArrayList<>();
         for (int i = 1; i < args.length; i++) threadCounts.add(Integer.parseInt(args[i]));
         if (threadCounts.isEmpty()) threadCounts = List.of(1, 2);
-        VlmConfig config = Presets.get("seemore", VOCAB);
+        VlmConfig config = Presets.get(Presets.SEEMORE, VOCAB);
         Vlm model = new Vlm(config, 1);
         Rng rng = new Rng(7);
         Tensor images = Tensor.of(rng.uniform(BATCH * 3 * 96 * 96, -1f, 1f), BATCH, 3, 96, 96);
