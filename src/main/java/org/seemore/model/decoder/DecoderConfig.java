@@ -41,11 +41,7 @@ public record DecoderConfig(int width, int heads, int layers, int vocabSize, int
     @Override
     public Decoder build(Params params) { return new Decoder(params, this); }
 
-    public DecoderConfig withWidth(int w) { return new DecoderConfig(w, heads, layers, vocabSize, maxPositions, moe); }
-
     public DecoderConfig withHeads(int h) { return new DecoderConfig(width, h, layers, vocabSize, maxPositions, moe); }
-
-    public DecoderConfig withLayers(int l) { return new DecoderConfig(width, heads, l, vocabSize, maxPositions, moe); }
 
     @Override
     public DecoderConfig withVocabSize(int v) { return new DecoderConfig(width, heads, layers, v, maxPositions, moe); }

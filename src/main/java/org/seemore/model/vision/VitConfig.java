@@ -72,13 +72,7 @@ public record VitConfig(int imageSize, int patchSize, int width, int heads, int 
 
     public VitConfig withImageSize(int size) { return new VitConfig(size, patchSize, width, heads, layers, imageTokens); }
 
-    public VitConfig withPatchSize(int size) { return new VitConfig(imageSize, size, width, heads, layers, imageTokens); }
-
-    public VitConfig withWidth(int w) { return new VitConfig(imageSize, patchSize, w, heads, layers, imageTokens); }
-
     public VitConfig withHeads(int h) { return new VitConfig(imageSize, patchSize, width, h, layers, imageTokens); }
-
-    public VitConfig withLayers(int l) { return new VitConfig(imageSize, patchSize, width, heads, l, imageTokens); }
 
     public VitConfig withImageTokens(ImageTokens t) { return new VitConfig(imageSize, patchSize, width, heads, layers, t); }
 }
