@@ -5,10 +5,11 @@
                                                        inputs; print the max |diff| of every output
   python3 make_dumps.py generate OUT_DIR               write the dumps of DUMPS (float64, stored as float32)
 
-Dump layout and metadata follow the shared fixtures' README. Additions: `output.z_loss`,
-`output.expert_tokens.i [E]` (assignments each expert processed after the capacity limit), and for
-mode `train` the metadata `grad_accum` (A micro-batches per step: the `input.*` tensors hold A*B rows,
-micro-batch a being rows a*B..(a+1)*B-1) and `output.grad_norms [steps]` (global norm before clipping).
+Dump layout and metadata follow the shared fixtures' README. Additions: `output.z_loss` (when
+`router_z_loss_coef` > 0), `output.expert_tokens.i [E]` (assignments each expert processed after
+the capacity limit), and for mode `train` the metadata `grad_accum` (A micro-batches per step: the
+`input.*` tensors hold A*B rows, micro-batch a being rows a*B..(a+1)*B-1) and `output.grad_norms
+[steps]` (the global gradient norm before clipping).
 """
 
 import json
@@ -181,7 +182,10 @@ def generate(name, spec, out_dir):
             tensors["input.noise"] = torch.randn(shape, generator=g, dtype=torch.float64).float().double()
         out, loss, ce, grads = forward_backward(model, tensors, mode)
         tensors.update({"output.vision": out["vision"], "output.logits": out["logits"], "output.ce_loss": ce,
-                        "output.aux_loss": out["aux_loss"], "output.z_loss": out["z_loss"], "output.loss": loss})
+                        "output.aux_loss": out["aux_loss"]})
+        if c["router_z_loss_coef"] > 0:
+            tensors["output.z_loss"] = out["z_loss"]
+        tensors["output.loss"] = loss
         for i, s in enumerate(out["stats"]):
             tensors[f"output.routes.{i}"] = s["routes"].view(batch, -1, c["top_k"])
         for i, s in enumerate(out["stats"]):
