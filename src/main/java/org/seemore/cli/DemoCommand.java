@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
         common.apply();
         if (steps < 1 || batchSize < 1 || testCount < 1) throw new org.seemore.UserException("--steps, --batch-size and --test-count must be positive");
         Path dir = out != null ? out : freeRunDirectory();
-        RunDirectories.prepare(dir, false, false);
+        RunDirectories.prepareNew(dir);
 
         var base = Presets.get("small", 4);
         DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 30000, 1);

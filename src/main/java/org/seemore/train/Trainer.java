@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.seemore.UserException;
 import org.seemore.data.Example;
 import org.seemore.data.image.ImageTransform;
@@ -32,14 +33,19 @@ public final class Trainer {
         default void onEvaluation(long step, Evaluator.Result result) {}
 
         default void onCheckpoint(long step) {}
+
+        /** Something the user should know that does not stop the run, on one line. */
+        default void onNotice(String message) {
+            System.err.println("seemore: " + message);
+        }
     }
 
     /** One optimizer step's figures. {@code expertLoad[layer][expert]} is the share of routed assignments. */
     public record StepMetrics(long step, double loss, double ce, double aux, double lr, double gradNorm,
                               double tokensPerSecond, double[][] expertLoad) {}
 
-    /** How the run ended. */
-    public record Summary(long steps, double finalLoss, Evaluator.Result lastEvaluation, double seconds) {}
+    /** How the run ended; {@code stopped} when a stop request ended it early (its last step is checkpointed). */
+    public record Summary(long steps, double finalLoss, Evaluator.Result lastEvaluation, double seconds, boolean stopped) {}
 
     private final Path runDir;
     private final Vlm model;
@@ -49,6 +55,7 @@ public final class Trainer {
     private final List<Example> validation;
     private final ImageTransform transform;
     private final Listener listener;
+    private long lastCheckpoint = -1;
 
     /** @param transform image preprocessing; null when the stage reads text only */
     public Trainer(Path runDir, Vlm model, CharTokenizer tokenizer, TrainSettings settings,
@@ -69,6 +76,14 @@ public final class Trainer {
      * directory's last checkpoint exactly as an uninterrupted run would.
      */
     public Summary run(boolean resume, long stopAfter) {
+        return run(resume, stopAfter, () -> false);
+    }
+
+    /**
+     * As {@link #run(boolean, long)}; when {@code stopRequested} turns true (Ctrl-C, SIGTERM) the
+     * current step finishes, a checkpoint of it is written and the run returns, marked stopped.
+     */
+    public Summary run(boolean resume, long stopAfter, BooleanSupplier stopRequested) {
         long start = System.nanoTime();
         Map<String, Tensor> params = model.parameters();
         params.forEach((name, t) -> t.requiresGrad(settings.stage().trains(name)));
@@ -76,11 +91,13 @@ public final class Trainer {
         Rng rng = new Rng(settings.seed() ^ 0x5EEC0DEL);
         long step = 0, batches = 0;
         MetricsLog metrics = new MetricsLog(runDir);
+        lastCheckpoint = -1;
         if (resume) {
             step = ModelDirectory.loadWeights(runDir.resolve(ModelDirectory.WEIGHTS), model, n -> true);
             if (step < 0) throw new UserException(runDir.resolve(ModelDirectory.WEIGHTS) + ": has no training step; cannot resume");
             batches = TrainingState.restore(runDir, step, optimizer, rng);
-            metrics.truncateAfter(step);
+            lastCheckpoint = step;
+            metrics.truncateAfter(step).ifPresent(listener::onNotice);
         } else {
             ModelDirectory.writeConfig(runDir, model.config(), tokenizer);
             metrics.reset();
@@ -92,8 +109,14 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         Evaluator.Result lastEval = null;
         long first = step;
+        boolean stopped = false;
         try (BatchStream stream = new BatchStream(train, encoder, transform, settings.batchSize(), settings.seed(), batches)) {
             while (step < settings.steps() && (stopAfter <= 0 || step - first < stopAfter)) {
+                if (stopRequested.getAsBoolean()) {
+                    stopped = true;
+                    if (step > lastCheckpoint && step > 0) checkpoint(step, batches, optimizer, rng, metrics);
+                    break;
+                }
                 long t0 = System.nanoTime();
                 StepFigures f = trainStep(stream, rng, params, optimizer, pool, schedule.at(step), step);
                 step++;
@@ -114,7 +137,7 @@ public final class Trainer {
                 }
             }
         }
-        return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9);
+        return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9, stopped);
     }
 
     /** What one optimizer step reports, read into plain numbers before its arena releases its tensors. */
@@ -140,8 +163,10 @@ public final class Trainer {
                 Vlm.Loss l = model.loss(out, batch.targets(), batch.size());
                 float value = l.total().item();
                 if (!Float.isFinite(value)) {
-                    throw new UserException("step " + (step + 1) + ": the loss is " + value + "; training stopped. The last checkpoint in "
-                            + runDir + " is intact; try a lower --lr or more --warmup");
+                    throw new UserException("step " + (step + 1) + ": the loss is " + value + "; training stopped" + (lastCheckpoint < 0
+                            ? " before its first checkpoint, so no checkpoint was written in " + runDir
+                            : ". The last checkpoint (step " + lastCheckpoint + ") in " + runDir + " is intact")
+                            + "; try a lower --lr or more --warmup");
                 }
                 loss += value / settings.gradAccumulation();
                 ce += l.ce().item() / settings.gradAccumulation();
@@ -165,6 +190,7 @@ public final class Trainer {
         TrainingState.write(runDir, step, batches, optimizer, rng);
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
+        lastCheckpoint = step;
         metrics.plot(model.config().numExperts());
         listener.onCheckpoint(step);
     }

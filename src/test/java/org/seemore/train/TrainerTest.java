@@ -87,6 +87,39 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossBeforeAnyCheckpointSaysNoneWasWritten(@TempDir Path tmp) {
+        Vlm model = tinyModel();
+        Trainer.Listener poison = new Trainer.Listener() {
+            @Override
+            public void onStep(Trainer.StepMetrics m) {
+                model.parameters().get("decoder.lm_head.bias").data()[0] = Float.NaN; // after step 1, before any checkpoint
+            }
+        };
+        assertThatThrownBy(() -> new Trainer(tmp, model, tokenizer, settings(4, 0), data, List.of(), transform, poison).run(false, 0))
+                .isInstanceOf(UserException.class).hasMessageContaining("step 2").hasMessageContaining("no checkpoint")
+                .hasMessageNotContaining("intact");
+        assertThat(tmp.resolve(ModelDirectory.WEIGHTS)).doesNotExist();
+    }
+
+    @Test
+    void aStopRequestEndsTheStepAndCheckpointsIt(@TempDir Path tmp) {
+        Vlm model = tinyModel();
+        long[] steps = {0};
+        Trainer.Listener counter = new Trainer.Listener() {
+            @Override
+            public void onStep(Trainer.StepMetrics m) {
+                steps[0] = m.step();
+            }
+        };
+        Trainer.Summary summary = new Trainer(tmp, model, tokenizer, settings(6, 0), data, List.of(), transform, counter)
+                .run(false, 0, () -> steps[0] >= 2);
+        assertThat(summary.stopped()).isTrue();
+        assertThat(summary.steps()).isEqualTo(2);
+        assertThat(ModelDirectory.load(tmp).step()).isEqualTo(2);
+        assertThat(TrainingState.file(tmp, 2)).isRegularFile();
+    }
+
+    @Test
     void theTinyModelLearnsToCaptionASmallFixedSet(@TempDir Path tmp) {
         List<Example> few = data.subList(0, 6);
         CharTokenizer tok = CharTokenizer.forExamples(few);
