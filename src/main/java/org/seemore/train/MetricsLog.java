@@ -144,6 +144,6 @@ public final class MetricsLog {
     /** Redraws loss.png and experts.png. */
     public void plot(int numExperts) {
         LossChart.write(dir.resolve("loss.png"), trainLoss, valLoss);
-        ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads, 1.0 / numExperts);
+        ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads);
     }
 }
