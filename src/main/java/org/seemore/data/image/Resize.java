@@ -1,5 +1,7 @@
 package org.seemore.data.image;
 
+import java.util.Arrays;
+
 /**
  * Resizes an 8-bit RGB image as Pillow's {@code Image.resize(size, filter)} does, value for value
  * (what torchvision's {@code Resize} and Hugging Face's image processors do to a PIL image). The
@@ -126,29 +128,27 @@ public final class Resize {
         return new RgbImage(outWidth, rows, dst);
     }
 
-    /** Resamples every column along y. */
+    /**
+     * Resamples every column along y. Whole rows are accumulated tap by tap (streaming through
+     * memory rather than striding down columns); integer sums do not depend on the order.
+     */
     private static RgbImage vertical(RgbImage in, Kernel kernel) {
         int width = in.width();
         int outHeight = kernel.start.length;
         byte[] src = in.rgb();
-        byte[] dst = new byte[width * outHeight * 3];
         int stride = width * 3;
+        byte[] dst = new byte[stride * outHeight];
+        int[] sums = new int[stride];
         for (int y = 0; y < outHeight; y++) {
+            Arrays.fill(sums, 1 << (PRECISION_BITS - 1));   // one half, for rounding
             int k = y * kernel.taps;
-            for (int x = 0; x < width; x++) {
-                int r = 1 << (PRECISION_BITS - 1), g = r, b = r;
-                int p = kernel.start[y] * stride + x * 3;
-                for (int t = 0; t < kernel.count[y]; t++, p += stride) {
-                    int weight = kernel.weights[k + t];
-                    r += (src[p] & 0xFF) * weight;
-                    g += (src[p + 1] & 0xFF) * weight;
-                    b += (src[p + 2] & 0xFF) * weight;
-                }
-                int o = (y * width + x) * 3;
-                dst[o] = clip8(r);
-                dst[o + 1] = clip8(g);
-                dst[o + 2] = clip8(b);
+            for (int t = 0; t < kernel.count[y]; t++) {
+                int weight = kernel.weights[k + t];
+                int row = (kernel.start[y] + t) * stride;
+                for (int i = 0; i < stride; i++) sums[i] += (src[row + i] & 0xFF) * weight;
             }
+            int o = y * stride;
+            for (int i = 0; i < stride; i++) dst[o + i] = clip8(sums[i]);
         }
         return new RgbImage(width, outHeight, dst);
     }
