@@ -4,7 +4,9 @@ import java.util.Optional;
 
 /** The element types a safetensors file may hold that seemore reads, with their size in bytes. */
 public enum DType {
-    F32(4), F16(2), BF16(2), I64(8), I32(4);
+    F32(4), F16(2), BF16(2), I64(8), I32(4),
+    /** Unsigned bytes: 8-bit images (Hugging Face's image fixtures store decoded pixels this way). */
+    U8(1);
 
     private final int byteSize;
 
