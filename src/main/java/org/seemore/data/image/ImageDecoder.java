@@ -61,8 +61,7 @@ public final class ImageDecoder {
 
     /** As {@link #decode(String, byte[])}, decimating images of more than {@code maxDecodedPixels} pixels. */
     static RgbImage decode(String origin, byte[] bytes, long maxDecodedPixels) {
-        Format format = Format.detect(bytes).orElseThrow(() -> new UserException(origin + ": "
-                + (bytes.length == 0 ? "empty file, not an image" : "not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)")));
+        Format format = formatOf(origin, bytes);
         try {
             return read(origin, format, bytes, maxDecodedPixels);
         } catch (UserException e) {
@@ -71,6 +70,12 @@ public final class ImageDecoder {
             // javax.imageio reports corrupt data with IIOException but also with unchecked exceptions
             throw new UserException(origin + ": corrupt or unsupported " + format + " image: " + describe(e), e);
         }
+    }
+
+    /** The format {@code head} (the first bytes of an image, or all of them) starts like. */
+    static Format formatOf(String origin, byte[] head) {
+        return Format.detect(head).orElseThrow(() -> new UserException(origin + ": "
+                + (head.length == 0 ? "empty file, not an image" : "not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)")));
     }
 
     /** The encodings this decoder reads, with the signature that identifies each. */
@@ -124,18 +129,13 @@ public final class ImageDecoder {
     }
 
     private static RgbImage read(String origin, Format format, byte[] bytes, long maxDecodedPixels) throws IOException {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
-        if (!readers.hasNext()) throw new UserException(origin + ": this Java runtime has no " + format + " decoder");
-        ImageReader reader = readers.next();
+        ImageReader reader = readerFor(origin, format);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         try (ByteImageStream input = new ByteImageStream(format == Format.JPEG ? withoutIccProfile(bytes) : bytes)) {
             reader.setInput(input, true, format != Format.GIF);
             int width = reader.getWidth(0), height = reader.getHeight(0);
-            if ((long) width * height > MAX_PIXELS) {
-                throw new UserException(origin + ": image of " + width + "x" + height
-                        + " pixels is too large (limit " + MAX_PIXELS + " pixels, as in Pillow)");
-            }
+            checkPixelLimit(origin, width, height);
             // a GIF frame is placed on its screen at an offset, which decimation would have to follow
             int step = format == Format.GIF ? 1 : subsamplingStep(width, height, maxDecodedPixels);
             ImageReadParam param = reader.getDefaultReadParam();
@@ -158,6 +158,19 @@ public final class ImageDecoder {
             }
         } finally {
             reader.dispose();
+        }
+    }
+
+    static ImageReader readerFor(String origin, Format format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
+        if (!readers.hasNext()) throw new UserException(origin + ": this Java runtime has no " + format + " decoder");
+        return readers.next();
+    }
+
+    static void checkPixelLimit(String origin, int width, int height) {
+        if ((long) width * height > MAX_PIXELS) {
+            throw new UserException(origin + ": image of " + width + "x" + height
+                    + " pixels is too large (limit " + MAX_PIXELS + " pixels, as in Pillow)");
         }
     }
 
@@ -236,7 +249,7 @@ public final class ImageDecoder {
         return format == Format.PNG && bytes.length > 25 && bytes[24] == 16 && bytes[25] == 0;
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String message = e.getMessage();
         if (e instanceof IIOException && e.getCause() != null && e.getCause().getMessage() != null) {
             message = message + " (" + e.getCause().getMessage() + ")";
