@@ -24,12 +24,12 @@ final class ImageFields {
         try {
             resolved = imageRoot.resolve(path).normalize();
         } catch (InvalidPathException e) {
-            throw new BadRecordException("invalid image path '" + path + "': " + e.getReason());
+            throw new BadRecordException("invalid image path " + Quoting.quote(path) + ": " + e.getReason());
         }
-        if (!Files.exists(resolved)) throw new BadRecordException("image file not found: " + resolved);
-        if (!Files.isRegularFile(resolved)) throw new BadRecordException("image path is not a file: " + resolved);
-        if (!Files.isReadable(resolved)) throw new BadRecordException("image file is not readable: " + resolved);
-        return checkHeader(new ImageSource.FileImage(resolved), "image file " + resolved);
+        if (!Files.exists(resolved)) throw new BadRecordException("image file not found: " + Quoting.path(resolved));
+        if (!Files.isRegularFile(resolved)) throw new BadRecordException("image path is not a file: " + Quoting.path(resolved));
+        if (!Files.isReadable(resolved)) throw new BadRecordException("image file is not readable: " + Quoting.path(resolved));
+        return checkHeader(new ImageSource.FileImage(resolved), "image file " + Quoting.path(resolved));
     }
 
     /**

@@ -81,7 +81,7 @@ class CsvFormatTest {
         assertThatThrownBy(() -> load(file, true))
                 .isInstanceOf(UserException.class)
                 .hasMessageStartingWith(file + ":1: the header has no column 'b64string_images'")
-                .hasMessageContaining("it has: image, caption");
+                .hasMessageContaining("it has: 'image', 'caption'");
     }
 
     @Test
@@ -187,5 +187,19 @@ class CsvFormatTest {
                 .hasMessageStartingWith(file + ":2: 'b64string_images' is not a usable image: ")
                 .hasMessageContaining("PNG")
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aFileWithoutAHeaderSaysWhichHeaderWasExpectedAndQuotesLittleOfTheData() throws IOException {
+        byte[] payload = new byte[5000];
+        new Random(3).nextBytes(payload);
+        String base64 = Base64.getEncoder().encodeToString(payload);
+        Path file = TestFiles.write(dir, "inputs.csv", base64 + ",a caption\n" + PNG + ",x\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessage(file + ":1: the header has no column 'b64string_images' (it has: '" + base64.substring(0, 40)
+                        + "…', 'a caption'); the first line must be a header naming the columns b64string_images and caption,"
+                        + " e.g. b64string_images,caption");
     }
 }

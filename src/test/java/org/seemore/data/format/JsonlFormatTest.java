@@ -187,4 +187,16 @@ class JsonlFormatTest {
         }
         return all;
     }
+
+    @Test
+    void base64GivenAsAnImagePathIsQuotedShort() throws IOException {
+        String base64 = TestFiles.tinyPngBase64().repeat(40);
+        Path file = TestFiles.write(dir, "train.jsonl", "{\"image\": \"" + base64 + "\", \"caption\": \"x\"}\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith(file + ":1: image file not found: ")
+                .hasMessageContaining("…")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(file.toString().length() + 300));
+    }
 }
