@@ -68,9 +68,7 @@ class DataChecksCliTest {
 
     @Test
     void evalStopsOnBase64ThatIsNotAnImageAndSkipsItWithSkipBad() throws IOException {
-        Path data = csvWithATextRecord(3), run = tmp.resolve("run");
-        assertThat(CliRun.of("train", "--data", "synthetic:shapes", "--synthetic-count", "8", "--out", run.toString(),
-                "--preset", "tiny", "--steps", "1", "--batch-size", "2", "--eval-limit", "1", "--threads", "1").exitCode()).isZero();
+        Path data = csvWithATextRecord(3), run = TinyModels.save(tmp.resolve("model"));
 
         assertOneLine(CliRun.of("eval", "--model", run.toString(), "--data", data.toString()), data + ":3: 'b64string_images' is not a usable image");
         CliRun skipped = CliRun.of("eval", "--model", run.toString(), "--data", data.toString(), "--skip-bad");
