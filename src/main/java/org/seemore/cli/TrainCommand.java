@@ -30,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Training data: a .jsonl, .csv, .json (LLaVA) or .txt file, or synthetic:shapes.")
     String data;
 
-    @Option(names = "--val", paramLabel = "PATH", description = "Validation data (default: a seeded 5%% of --data).")
+    @Option(names = "--val", paramLabel = "PATH", description = "Validation data (default: a seeded 5%% of --data; none when it has fewer than 100 records).")
     String val;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The run directory.")
@@ -102,9 +102,10 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (DataSource.isSynthetic(data)) {
             valSet = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();
         } else {
-            Splits.Split split = Splits.holdOut(trainSet, 0.05, common.seed);
+            Splits.Split split = Splits.defaultValidation(trainSet, common.seed);
             trainSet = split.train();
             valSet = split.validation();
+            System.out.println(Splits.describeDefault(split));
         }
 
         CharTokenizer tokenizer;

@@ -76,4 +76,30 @@ class DataChecksCliTest {
         assertThat(skipped.err()).contains("skipped 1 bad record");
         assertThat(skipped.out()).contains("(3 records)");
     }
+
+    private Path csv(String name, int records) throws IOException {
+        StringBuilder csv = new StringBuilder("b64string_images,caption\n");
+        String image = pngBase64(1);
+        for (int i = 0; i < records; i++) csv.append(image).append(",caption ").append(i).append('\n');
+        return Files.writeString(tmp.resolve(name), csv.toString());
+    }
+
+    private CliRun trainOneStep(Path data, String out, String... more) {
+        String[] args = {"train", "--data", data.toString(), "--out", tmp.resolve(out).toString(), "--preset", "tiny",
+                "--steps", "1", "--batch-size", "2", "--eval-limit", "1", "--threads", "1"};
+        return CliRun.of(Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new));
+    }
+
+    @Test
+    void aTinyDatasetIsNotSplitAndTheRunSaysHowTheValidationSetWasChosen() throws IOException {
+        CliRun tiny = trainOneStep(csv("five.csv", 5), "run5");
+        assertThat(tiny.exitCode()).as(tiny.err()).isZero();
+        assertThat(tiny.out()).contains("validation: none: 5 records are fewer than the 100 needed to hold out 5%")
+                .contains("5 training and 0 validation records");
+
+        CliRun enough = trainOneStep(csv("hundred.csv", 120), "run120");
+        assertThat(enough.exitCode()).as(enough.err()).isZero();
+        assertThat(enough.out()).contains("validation: 5% of the data held out = 6 records; train on 114")
+                .contains("114 training and 6 validation records");
+    }
 }
