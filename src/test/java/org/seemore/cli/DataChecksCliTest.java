@@ -102,4 +102,21 @@ class DataChecksCliTest {
         assertThat(enough.out()).contains("validation: 5% of the data held out = 6 records; train on 114")
                 .contains("114 training and 6 validation records");
     }
+
+    @Test
+    void evalOnTheSyntheticSetWithoutASplitUsesTheTestSplitAndSaysSo() throws IOException {
+        Path model = TinyModels.save(tmp.resolve("model"));
+        double[] losses = new double[3];
+        String[] specs = {"synthetic:shapes", "synthetic:shapes:test", "synthetic:shapes:train"};
+        for (int i = 0; i < specs.length; i++) {
+            Path report = tmp.resolve("eval" + i + ".json");
+            CliRun run = CliRun.of("eval", "--model", model.toString(), "--data", specs[i], "--synthetic-count", "20",
+                    "--limit", "2", "--json", report.toString());
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            if (i == 0) assertThat(run.out()).contains("data: synthetic:shapes:test (the test split");
+            losses[i] = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("loss").asDouble();
+        }
+        assertThat(losses[0]).isEqualTo(losses[1]);
+        assertThat(losses[0]).isNotEqualTo(losses[2]);
+    }
 }
