@@ -47,7 +47,8 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.println("data: " + spec + (spec.equals(data) ? "" : " (the test split; synthetic:shapes:SPLIT names another)"));
         }
         DataSource.Loaded records = DataSource.load(spec, dataOptions.options(config.imageSize(), seed, config.maxTextTokens() - 1));
-        CliSupport.reportSkipped(data, records);
+        CliSupport.reportSkipped(spec, records);
+        DataWarnings.truncated(spec, records.examples(), config.maxTextTokens());
         boolean text = records.examples().stream().allMatch(e -> e.image() == null);
         Evaluator evaluator = new Evaluator(loaded.model(), loaded.tokenizer(), text ? null : ImageTransform.imagenet(config.imageSize()), 32);
         Evaluator.Result r = evaluator.evaluate(records.examples(), limit);

@@ -94,10 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
         DataSource.Options opts = dataOptions.options(imageSize, common.seed, base.maxTextTokens() - 1);
         DataSource.Loaded trainData = DataSource.load(data, opts);
         CliSupport.reportSkipped(data, trainData);
+        DataWarnings.truncated(data, trainData.examples(), base.maxTextTokens());
         List<Example> trainSet = trainData.examples(), valSet;
         if (val != null) {
             DataSource.Loaded v = DataSource.load(val, opts);
             CliSupport.reportSkipped(val, v);
+            DataWarnings.truncated(val, v.examples(), base.maxTextTokens());
             valSet = v.examples();
         } else if (DataSource.isSynthetic(data)) {
             valSet = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();

@@ -119,4 +119,22 @@ class DataChecksCliTest {
         assertThat(losses[0]).isEqualTo(losses[1]);
         assertThat(losses[0]).isNotEqualTo(losses[2]);
     }
+
+    @Test
+    void captionsLongerThanThePositionTableAreCountedInTrainAndEval() throws IOException {
+        StringBuilder csv = new StringBuilder("b64string_images,caption\n");
+        String image = pngBase64(2);
+        for (int i = 0; i < 5; i++) csv.append(image).append(',').append(i % 2 == 1 ? "a".repeat(200) : "caption " + i).append('\n');
+        Path data = Files.writeString(tmp.resolve("long.csv"), csv.toString());
+        // the tiny preset: 128 positions, one of them the image's CLS token
+        String expected = "seemore: warning: 2 of 5 captions in " + data + " longer than the model's 127 text positions were truncated";
+
+        CliRun train = trainOneStep(data, "run");
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        assertThat(train.err().lines()).filteredOn(line -> line.contains("truncated")).singleElement().asString().startsWith(expected);
+
+        CliRun eval = CliRun.of("eval", "--model", TinyModels.save(tmp.resolve("model")).toString(), "--data", data.toString());
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        assertThat(eval.err().lines()).filteredOn(line -> line.contains("truncated")).singleElement().asString().startsWith(expected);
+    }
 }
