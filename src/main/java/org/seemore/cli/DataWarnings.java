@@ -12,11 +12,11 @@ final class DataWarnings {
     static void truncated(String spec, List<Example> examples, int maxTextTokens) {
         int count = SequenceEncoder.countTruncated(examples, maxTextTokens);
         if (count == 0) return;
-        int longest = 0;
-        for (Example e : examples) longest = Math.max(longest, e.prompt().codePointCount(0, e.prompt().length())
+        long longest = 0;   // positions needed: <bos>, prompt and answer, one per character
+        for (Example e : examples) longest = Math.max(longest, 1L + e.prompt().codePointCount(0, e.prompt().length())
                 + e.answer().codePointCount(0, e.answer().length()));
         System.err.println("seemore: warning: " + count + " of " + examples.size() + " captions in " + spec
-                + " longer than the model's " + maxTextTokens + " text positions were truncated (the longest has "
-                + longest + " characters with its prompt; a --config with a larger max_pos fits them)");
+                + " longer than the model's " + maxTextTokens + " text positions were truncated (the longest needs "
+                + longest + "; a --config with a larger max_pos fits them)");
     }
 }
