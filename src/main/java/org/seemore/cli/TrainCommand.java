@@ -35,7 +35,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Training data: a .jsonl, .csv, .json (LLaVA) or .txt file, or synthetic:shapes.")
     String data;
 
-    @Option(names = "--val", paramLabel = "PATH", description = "Validation data (default: a seeded 5%% of --data).")
+    @Option(names = "--val", paramLabel = "PATH", description = "Validation data (default: a seeded 5%% of --data; none when it has fewer than 100 records).")
     String val;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The run directory.")
@@ -129,17 +129,20 @@ public final class TrainCommand implements Callable<Integer> {
         DataSource.Options opts = dataOptions.options(base.imageSize(), seed, base.maxTextTokens() - 1);
         DataSource.Loaded trainData = DataSource.load(data, opts);
         CliSupport.reportSkipped(data, trainData);
+        DataWarnings.truncated(data, trainData.examples(), base.maxTextTokens());
         List<Example> trainSet = trainData.examples(), valSet;
         if (val != null) {
             DataSource.Loaded v = DataSource.load(val, opts);
             CliSupport.reportSkipped(val, v);
+            DataWarnings.truncated(val, v.examples(), base.maxTextTokens());
             valSet = v.examples();
         } else if (DataSource.isSynthetic(data)) {
             valSet = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();
         } else {
-            Splits.Split split = Splits.holdOut(trainSet, 0.05, seed);
+            Splits.Split split = Splits.defaultValidation(trainSet, seed);
             trainSet = split.train();
             valSet = split.validation();
+            System.out.println(Splits.describeDefault(split));
         }
         String fingerprint = RunRecord.fingerprint(trainSet);
         Stage st = settings.stage();

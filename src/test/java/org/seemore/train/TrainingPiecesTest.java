@@ -42,6 +42,25 @@ class TrainingPiecesTest {
     }
 
     @Test
+    void truncatesSaysExactlyWhenEncodingCutsTheEndToken() {
+        CharTokenizer tok = CharTokenizer.build(List.of("abc?"));
+        int positions = 6;
+        SequenceEncoder enc = new SequenceEncoder(tok, positions);
+        List<Example> examples = new java.util.ArrayList<>();
+        for (int length = 1; length <= 6; length++) {
+            examples.add(new Example("t:" + length, null, "a?", "abcabc".substring(0, length)));
+            examples.add(Example.caption("c:" + length, null, "cxyabc".substring(0, length)));   // unknown characters count one each
+        }
+        for (Example e : examples) {
+            int[] target = enc.encode(e).target();
+            boolean endTokenScored = target[target.length - 1] == CharTokenizer.EOS;
+            assertThat(SequenceEncoder.truncates(e, positions)).as(e.origin()).isEqualTo(!endTokenScored);
+        }
+        // <bos> + "a?" + 3 answer characters fill the 6 positions, so answers of 4, 5 and 6 are cut; captions of 6
+        assertThat(SequenceEncoder.countTruncated(examples, positions)).isEqualTo(4);
+    }
+
+    @Test
     void paddingIsIgnoredByTheLoss() {
         CharTokenizer tok = CharTokenizer.build(List.of("abc"));
         SequenceEncoder enc = new SequenceEncoder(tok, 100);
