@@ -1,10 +1,11 @@
 package org.seemore.train;
 
+import static org.seemore.tensor.kernels.VectorMath.SPECIES;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.seemore.tensor.Tensor;
 import org.seemore.tensor.kernels.Parallel;
 
@@ -69,8 +70,6 @@ public final class AdamW {
                     update(w, off, g, mi, vi, from, to, fb1, fb2, decay, stepSize, invSqrtBc2, eps));
         }
     }
-
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /**
      * The fused update of elements [from, to): moments, bias-corrected step, decoupled decay. The vector

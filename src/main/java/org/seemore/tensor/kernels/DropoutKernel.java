@@ -19,9 +19,12 @@ public final class DropoutKernel {
 
     static final int PARALLEL_MIN = 1 << 15;
 
-    /** 64-bit lanes for the generator, and floats with as many lanes for the values. */
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.withShape(
+    /**
+     * 64-bit lanes for the generator (the shape of {@link VectorMath#SPECIES}), and floats with as
+     * many lanes for the values (half that shape).
+     */
+    private static final VectorSpecies<Long> LONGS = VectorMath.SPECIES.withLanes(long.class);
+    private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES.withShape(
             VectorShape.forBitSize(LONGS.vectorBitSize() / 2));
     private static final int LANES = LONGS.length();
 

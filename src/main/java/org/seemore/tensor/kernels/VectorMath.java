@@ -17,7 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * box their vectors, so the loops that need more (GELU in {@link Activations}) are written out.
  */
 public final class VectorMath {
-    /** The vector shape every fused kernel uses (16 floats with AVX-512). */
+    /**
+     * The vector shape of every kernel (16 floats with AVX-512), defined here only: the GEMM, the
+     * fused ops, dropout's generator lanes and the optimizer all derive theirs from it.
+     */
     public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     public static final int LANES = SPECIES.length();
