@@ -115,13 +115,6 @@ public final class Elementwise {
         }, x);
     }
 
-    /** Sum of any number of same-shape tensors (e.g. residual streams). */
-    public static Tensor sum(Tensor... xs) {
-        Tensor acc = xs[0];
-        for (int i = 1; i < xs.length; i++) acc = add(acc, xs[i]);
-        return acc;
-    }
-
     public static Tensor relu(Tensor x) {
         int n = x.size();
         float[] out = StepArena.uninitialized(n);

@@ -38,8 +38,4 @@ public record TrainSettings(int steps, int batchSize, int gradAccumulation, doub
     public LrSchedule schedule() {
         return LrSchedule.warmupCosine(lr, lr * minLrRatio, warmupSteps, steps);
     }
-
-    public TrainSettings withSteps(int s) {
-        return new TrainSettings(s, batchSize, gradAccumulation, lr, minLrRatio, warmupSteps, weightDecay, clipNorm, evalEvery, evalLimit, checkpointEvery, seed, stage);
-    }
 }
