@@ -13,18 +13,6 @@ import org.seemore.tensor.kernels.Parallel;
 class ExpertMlpsTest {
     private final Rng rng = new Rng(41);
 
-    /** The same experts from separate ops, as a model would write them. */
-    private static Tensor reference(Tensor x, List<Tensor> w, int[][] rows, int[][] slots, Tensor weights) {
-        int count = rows.length;
-        Tensor[] outputs = new Tensor[count];
-        for (int e = 0; e < count; e++) {
-            if (rows[e].length == 0) continue;
-            Tensor h = Elementwise.relu(Linalg.linear(Indexing.indexSelect(x, rows[e]), w.get(4 * e), w.get(4 * e + 1)));
-            outputs[e] = Linalg.linear(h, w.get(4 * e + 2), w.get(4 * e + 3));
-        }
-        return IndexingReference.weightedScatterAdd(x.dim(0), x.dim(1), outputs, rows, weights, slots);
-    }
-
     private static ExpertMlps.Expert[] experts(List<Tensor> w) {
         ExpertMlps.Expert[] out = new ExpertMlps.Expert[w.size() / 4];
         for (int e = 0; e < out.length; e++) out[e] = new ExpertMlps.Expert(w.get(4 * e), w.get(4 * e + 1), w.get(4 * e + 2), w.get(4 * e + 3));
@@ -69,7 +57,7 @@ class ExpertMlpsTest {
         try {
             compare(String.format("experts N=%d C=%d H=%d E=%d k=%d capacity=%d threads=%d", n, c, h, count, k, capacity, threads),
                     in -> ExpertMlps.forward(in.get(0), experts(in.subList(2, in.size())), rows, slots, in.get(1)),
-                    in -> reference(in.get(0), in.subList(2, in.size()), rows, slots, in.get(1)),
+                    in -> ExpertMlpsReference.forward(in.get(0), experts(in.subList(2, in.size())), rows, slots, in.get(1)),
                     inputs.toArray(Tensor[]::new));
         } finally {
             Parallel.setThreads(before);

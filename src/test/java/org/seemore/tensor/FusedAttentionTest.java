@@ -13,7 +13,7 @@ class FusedAttentionTest {
         Tensor qkv = random(rng, 2f, b, t, 3 * heads * hd);
         compare(String.format("attention B=%d T=%d H=%d hd=%d causal=%s", b, t, heads, hd, causal),
                 in -> FusedAttention.selfAttention(in.get(0), heads, causal),
-                in -> FusedAttention.reference(in.get(0), heads, causal), qkv);
+                in -> FusedAttentionReference.selfAttention(in.get(0), heads, causal), qkv);
     }
 
     @Test
@@ -44,16 +44,6 @@ class FusedAttentionTest {
         }
     }
 
-    /** Queries of Tq rows over keys and values of T rows, from the plain ops. */
-    private static Tensor queryReference(Tensor q, Tensor kv, int heads) {
-        int b = q.dim(0), tq = q.dim(1), t = kv.dim(1), c = q.dim(2), hd = c / heads;
-        Tensor qh = ShapingReference.permute(Shaping.reshape(q, b, tq, heads, hd), 0, 2, 1, 3);             // (B, H, Tq, hd)
-        Tensor split = ShapingReference.permute(Shaping.reshape(kv, b, t, 2, heads, hd), 2, 0, 3, 1, 4);   // (2, B, H, T, hd)
-        Tensor scores = ElementwiseReference.scale(Linalg.matmul(qh, Shaping.select(split, 0), false, true), (float) (1 / Math.sqrt(hd)));
-        Tensor y = Linalg.matmul(NnOpsReference.softmax(scores, false), Shaping.select(split, 1));          // (B, H, Tq, hd)
-        return Shaping.reshape(ShapingReference.permute(y, 0, 2, 1, 3), b, tq, c);
-    }
-
     @Test
     void queryAttentionMatchesThePlainOps() {
         for (int[] s : new int[][] {{2, 1, 17, 3, 5}, {1, 3, 33, 1, 17}, {3, 1, 37, 2, 16}, {2, 2, 9, 2, 32}, {2, 1, 37, 2, 64}}) {
@@ -61,7 +51,7 @@ class FusedAttentionTest {
             Tensor q = random(rng, 2f, b, tq, heads * hd), kv = random(rng, 2f, b, t, 2 * heads * hd);
             compare(String.format("query attention B=%d Tq=%d T=%d H=%d hd=%d", b, tq, t, heads, hd),
                     in -> FusedAttention.queryAttention(in.get(0), in.get(1), heads),
-                    in -> queryReference(in.get(0), in.get(1), heads), q, kv);
+                    in -> FusedAttentionReference.queryAttention(in.get(0), in.get(1), heads), q, kv);
         }
     }
 

@@ -75,16 +75,9 @@ class VectorMathTest {
             float[] a = new float[n + 5], b = new float[n + 7];
             for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
             for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
-            double sum = 0, dot = 0;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                sum += a[2 + i];
-                dot += a[2 + i] * (double) b[5 + i];
-                max = Math.max(max, a[2 + i]);
-            }
-            assertThat((double) VectorMath.sum(a, 2, n)).as("sum %d", n).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-5));
-            assertThat((double) VectorMath.dot(a, 2, b, 5, n)).as("dot %d", n).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-5));
-            assertThat(VectorMath.max(a, 2, n)).as("max %d", n).isEqualTo(max);
+            assertThat((double) VectorMath.sum(a, 2, n)).as("sum %d", n).isCloseTo(VectorMathReference.sum(a, 2, n), org.assertj.core.data.Offset.offset(1e-5));
+            assertThat((double) VectorMath.dot(a, 2, b, 5, n)).as("dot %d", n).isCloseTo(VectorMathReference.dot(a, 2, b, 5, n), org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(VectorMath.max(a, 2, n)).as("max %d", n).isEqualTo(VectorMathReference.max(a, 2, n));
             float[] y = b.clone();
             VectorMath.axpy(0.5f, a, 2, y, 5, n);
             for (int i = 0; i < b.length; i++) {
