@@ -21,8 +21,8 @@
  * {@code GemmReference.gemm}, {@code NnOps.softmax} and {@code NnOpsReference.softmax}. A reference
  * says the contract in the fewest plain lines (scalar loops, sums in double where order matters);
  * only tests call it, never the program (a fallback the program needs at run time is named for what
- * it is, as {@code org.seemore.tensor.BroadcastFallback}), and tests hold no reference arithmetic of
- * their own. The pair harness ({@code FastReferencePairsTest}) registers each pair once and runs it
+ * it is, as {@code org.seemore.tensor.BroadcastFallback}), and tests keep no reference kernels of
+ * their own (a test may still work a small case out by hand). The pair harness ({@code FastReferencePairsTest}) registers each pair once and runs it
  * on odd and block-boundary sizes on 1, 2 and 3 threads. The pairs today:
  *
  * <table>
