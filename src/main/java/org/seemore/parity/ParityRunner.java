@@ -20,9 +20,10 @@ import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
 
 /**
- * Runs a PyTorch reference dump (the fixture layout of {@code ../shared/fixtures/README.md}) through
- * the Java model and measures every difference against the README's tolerances: forward outputs
- * and losses 1e-4, gradients 1e-4, parameters after training 2e-4, routes and tokens exactly.
+ * Runs a PyTorch reference dump (a fixture, in the format {@code docs/fixtures.md} describes: tensor
+ * names, metadata, modes) through the Java model and measures every difference against the
+ * tolerances given there: forward outputs and losses 1e-4, gradients 1e-4, parameters after
+ * training 2e-4, routes and tokens exactly.
  */
 public final class ParityRunner {
     public static final double OUTPUT_TOLERANCE = 1e-4;
