@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Inverted dropout with the mask drawn from the counter form of SplitMix64, the generator of
  * {@code org.seemore.tensor.Rng}: its i-th {@code nextFloat()} after state s is a pure function of
  * {@code s + (i+1)·γ}. So the mask needs no storage (backward draws it again from s), chunks of it
- * can be drawn on several threads, and it equals the mask drawn one {@code nextFloat()} at a time.
+ * can be drawn on several threads, and it equals the mask drawn one {@code nextFloat()} at a time
+ * (checked through {@code NnOps} against {@code NnOpsReference}, which draws it so).
  */
 public final class DropoutKernel {
     /** SplitMix64's increment γ (Steele, Lea and Flood 2014). */

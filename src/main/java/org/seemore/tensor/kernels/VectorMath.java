@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@link #exp}: Cody–Waite range reduction {@code x = n·ln2 + r}, {@code |r| <= ln2/2}, then the
  * degree-7 Taylor polynomial of {@code e^r} (truncation error {@code r^8/8! < 6e-9}) and a scaling by
  * {@code 2^n} built from exponent bits in two halves, so results stay right down into the subnormals.
- * Relative error is a couple of ulp (tested against {@link Math#exp}).
+ * Relative error is a couple of ulp (tested against {@link Math#exp}). The row reductions and
+ * updates are tested against {@link VectorMathReference}.
  *
  * <p>Only {@link #exp} takes and returns vectors: it is small enough for the JIT to inline into every
  * loop, where its vectors stay in registers. Larger vector helpers would be compiled on their own and
