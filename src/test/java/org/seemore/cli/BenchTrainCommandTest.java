@@ -15,7 +15,7 @@ import org.seemore.model.VlmConfig;
 /**
  * {@code seemore bench train} on the tiny preset: every figure, and figures that agree with each
  * other and with the shapes, so that a wrong formula (a rate over the wrong time unit, a FLOP count
- * from the wrong shapes, components counted twice) fails.
+ * from the wrong shapes, components counted twice or not divided by the steps) fails.
  */
 class BenchTrainCommandTest {
     private static final int BATCH = 2, TEXT = 8;
@@ -43,13 +43,18 @@ class BenchTrainCommandTest {
         assertThat(json.get("train_tokens_per_step").asLong()).isEqualTo(positions);
         assertThat(json.get("train_tokens_per_s").asDouble()).as("tokens/s = tokens per step / seconds per step")
                 .isCloseTo(positions / (stepMs / 1e3), Percentage.withPercentage(1e-6));
-        assertThat(json.get("forward_ms").asDouble()).as("an inference forward is less than a training step").isLessThan(stepMs);
+        // no check compares two timings (an inference forward against a step, say): a pause of the
+        // shared machine in one of them can turn any such order around
 
-        // the components are disjoint parts of the profiled steps: together at most their wall time, and most of it
+        // the components are disjoint parts of the profiled steps: together at most their wall time
         double profiled = 0;
-        for (JsonNode row : json.get("profile_ms")) profiled += row.get(0).asDouble() + row.get(1).asDouble();
+        for (JsonNode row : json.get("profile_ms")) {
+            assertThat(row.get(0).asDouble()).isNotNegative();
+            assertThat(row.get(1).asDouble()).isNotNegative();
+            profiled += row.get(0).asDouble() + row.get(1).asDouble();
+        }
         double wall = json.get("profile_step_ms").asDouble();
-        assertThat(profiled).as("profile rows (ms per step) against the profiled step's %.2f ms", wall).isLessThanOrEqualTo(wall * 1.001).isGreaterThan(wall / 2);
+        assertThat(profiled).as("profile rows (ms per step) against the profiled step's %.2f ms", wall).isPositive().isLessThanOrEqualTo(wall * 1.001);
         assertThat(json.get("threads").asInt()).isPositive();
         assertThat(json.get("jdk").asText()).isNotBlank();
         assertThat(json.get("profile_ms").fieldNames()).toIterable()
