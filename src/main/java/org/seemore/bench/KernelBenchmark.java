@@ -119,7 +119,8 @@ public final class KernelBenchmark {
             for (int r = 0; r < repeats; r++) k.call().run();
             perCall[round] = (System.nanoTime() - start) / (double) repeats;
         }
-        double allocated = (TrainBenchmark.allocatedBytes() - allocatedBefore) / (double) ((long) rounds * repeats);
+        // the JVM's count is an approximation: never report less than nothing
+        double allocated = Math.max(0, TrainBenchmark.allocatedBytes() - allocatedBefore) / (double) ((long) rounds * repeats);
         Arrays.sort(perCall);
         double ns = perCall[rounds / 2];
         return new Result(k.name(), k.elements(), threads, ns / 1e6, ns / k.elements(), allocatedBefore < 0 ? Double.NaN : allocated / k.elements());
