@@ -37,10 +37,17 @@ public final class TrainBenchmark {
     public record Settings(VlmConfig config, int batch, int textTokens, int warmup, int repeats, int newTokens, boolean profile,
                            boolean generationOnly) {}
 
-    /** The figures; {@code profile} maps component to ms per step {forward, backward}. */
-    public record Result(double trainStepMs, double trainGflops, double trainAllocatedMb, double forwardMs, double imageEncodeMs,
-                         double generateTokensPerS, double timeToFirstTokenMs, double peakRssMb,
-                         Map<String, double[]> profile) {}
+    /**
+     * The figures. A training step processes {@code tokensPerStep} decoder positions (batch times
+     * visual plus text tokens) and {@code trainFlopsPerStep} matmul FLOPs, counted from the shapes and
+     * the routing taken ({@link MatmulFlops}); {@code trainGflops} and {@code trainTokensPerS} are
+     * those over the median step time. {@code profile} maps component to ms per step {forward,
+     * backward}, measured over separate steps of {@code profileStepMs} wall time each (NaN without a
+     * profile): the components are disjoint, so their sum is at most that.
+     */
+    public record Result(double trainStepMs, double trainFlopsPerStep, double trainGflops, long tokensPerStep, double trainTokensPerS,
+                         double trainAllocatedMb, double forwardMs, double imageEncodeMs, double generateTokensPerS,
+                         double timeToFirstTokenMs, double peakRssMb, Map<String, double[]> profile, double profileStepMs) {}
 
     public static Result run(Settings s) {
         VlmConfig c = s.config();
@@ -90,10 +97,13 @@ public final class TrainBenchmark {
         double flops = MatmulFlops.trainStep(c, b, t, expertRows[0]);
 
         Map<String, double[]> profile = null;
+        double profileStepMs = Double.NaN;
         if (s.profile() && !s.generationOnly()) {
             Profiler.enable(true);
             int steps = Math.max(3, s.repeats() / 2);
+            long p0 = System.nanoTime();
             for (int i = 0; i < steps; i++) step.run();
+            profileStepMs = (System.nanoTime() - p0) / 1e6 / steps;
             profile = new java.util.LinkedHashMap<>();
             for (var e : Profiler.totals().entrySet()) {
                 profile.put(e.getKey(), new double[] {e.getValue()[0] / 1e6 / steps, e.getValue()[1] / 1e6 / steps});
@@ -139,7 +149,10 @@ public final class TrainBenchmark {
             ttftMs = median(ttft);
             tokensPerS = median(rate);
         }
-        return new Result(trainMs, flops / (trainMs / 1e3) / 1e9, allocatedMb, forwardMs, encodeMs, tokensPerS, ttftMs, peakRssMb(), profile);
+        long tokensPerStep = (long) b * (c.numVisualTokens() + t);
+        double stepSeconds = trainMs / 1e3;
+        return new Result(trainMs, flops, flops / stepSeconds / 1e9, tokensPerStep, tokensPerStep / stepSeconds, allocatedMb, forwardMs, encodeMs,
+                tokensPerS, ttftMs, peakRssMb(), profile, profileStepMs);
     }
 
     /** One step's random batch, a pure function of its index: images (B, 3, S, S), tokens and targets (B*T). */

@@ -19,11 +19,6 @@ public enum DType {
         return byteSize;
     }
 
-    /** True for the floating-point types (F32, F16, BF16). */
-    public boolean isFloat() {
-        return this == F32 || this == F16 || this == BF16;
-    }
-
     /** The type named by a header's {@code "dtype"} string, or empty when seemore does not read it. */
     public static Optional<DType> fromHeaderName(String name) {
         for (DType type : values()) {

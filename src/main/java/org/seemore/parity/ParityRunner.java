@@ -21,13 +21,14 @@ import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
 
 /**
- * Runs a PyTorch reference dump (the fixture layout of {@code ../shared/fixtures/README.md}) through
- * the Java model and measures every difference against the README's tolerances: forward outputs
- * and losses 1e-4, gradients 1e-4, parameters after training 2e-4, routes and tokens exactly.
- * Also read when present (the dumps of {@code scripts/reference}): {@code output.z_loss},
- * {@code output.expert_tokens.i} (assignments each expert kept under the capacity limit, exactly),
- * and for training {@code __metadata__.grad_accum} (the inputs' rows split into that many
- * micro-batches per step) and {@code output.grad_norms} (the norm before clipping).
+ * Runs a PyTorch reference dump (a fixture, in the format {@code docs/fixtures.md} describes: tensor
+ * names, metadata, modes) through the Java model and measures every difference against the
+ * tolerances given there: forward outputs and losses 1e-4, gradients 1e-4, parameters after
+ * training 2e-4, routes and tokens exactly. Also read when present (the dumps of
+ * {@code scripts/reference}): {@code output.z_loss}, {@code output.expert_tokens.i} (assignments
+ * each expert kept under the capacity limit, exactly), and for training
+ * {@code __metadata__.grad_accum} (the inputs' rows split into that many micro-batches per step)
+ * and {@code output.grad_norms} (the norm before clipping).
  */
 public final class ParityRunner {
     public static final double OUTPUT_TOLERANCE = 1e-4;

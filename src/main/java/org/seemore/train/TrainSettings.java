@@ -28,7 +28,8 @@ public record TrainSettings(int steps, int batchSize, int gradAccumulation, doub
         if (minLrRatio < 0 || minLrRatio > 1) throw new IllegalArgumentException("the minimum lr ratio must be in [0, 1]");
         if (warmupSteps < 0) throw new IllegalArgumentException("--warmup must be >= 0");
         if (evalEvery < 0 || checkpointEvery < 0 || evalLimit < 0) throw new IllegalArgumentException("--eval-every, --eval-limit and --checkpoint-every must be >= 0");
-        if (!(clipNorm > 0)) throw new IllegalArgumentException("--clip must be positive");
+        // no flag sets the clip (the commands fix it at 1.0), so the message names the setting, not a flag
+        if (!(clipNorm > 0)) throw new IllegalArgumentException("the global gradient-norm clip must be positive, got " + clipNorm);
     }
 
     public static TrainSettings defaults() {
@@ -37,9 +38,5 @@ public record TrainSettings(int steps, int batchSize, int gradAccumulation, doub
 
     public LrSchedule schedule() {
         return LrSchedule.warmupCosine(lr, lr * minLrRatio, warmupSteps, steps);
-    }
-
-    public TrainSettings withSteps(int s) {
-        return new TrainSettings(s, batchSize, gradAccumulation, lr, minLrRatio, warmupSteps, weightDecay, clipNorm, evalEvery, evalLimit, checkpointEvery, seed, stage);
     }
 }

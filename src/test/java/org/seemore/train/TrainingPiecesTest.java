@@ -26,6 +26,13 @@ class TrainingPiecesTest {
     }
 
     @Test
+    void aNonPositiveClipIsRejectedWithoutNamingAFlagThatDoesNotExist() {
+        assertThatThrownBy(() -> new TrainSettings(10, 4, 1, 1e-3, 0.1, 2, 0.1, 0.0, 0, 4, 0, 5, Stage.FULL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the global gradient-norm clip must be positive, got 0.0");
+    }
+
+    @Test
     void onlyAnswerTokensAndTheEndTokenAreScored() {
         CharTokenizer tok = CharTokenizer.build(List.of("abc?"));
         SequenceEncoder enc = new SequenceEncoder(tok, 100);
