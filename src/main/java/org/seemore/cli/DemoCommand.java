@@ -78,8 +78,10 @@ public final class DemoCommand implements Callable<Integer> {
                 CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
-        TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> new TrainSettings(steps, batchSize, 1, lr, 0.05,
-                Math.min(warmup, steps / 10), 0.1, 1.0, 0, 100, 0, common.seed, Stage.FULL));
+        // the demo's recipe: a lower floor of the cosine, evaluation and a checkpoint only at the end
+        TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> TrainSettings.builder().steps(steps).batchSize(batchSize).lr(lr)
+                .minLrRatio(0.05).warmupSteps(Math.min(warmup, steps / 10)).evalEvery(0).evalLimit(100).checkpointEvery(0)
+                .seed(common.seed).stage(Stage.FULL).build());
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
         Trainer.Summary summary;
         try (TrainProgress progress = new TrainProgress(steps)) {

@@ -20,13 +20,16 @@ import org.seemore.train.Stage;
 import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code seemore train}: trains a model into a run directory. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a seemore VLM (or, with --stage lm, its decoder alone) into a run directory.",
                 "The run directory is a model directory: use it with caption, eval and --init-from."})
 public final class TrainCommand implements Callable<Integer> {
@@ -44,22 +47,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--grad-accum", paramLabel = "N", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    @Option(names = "--grad-accum", paramLabel = "N", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (default: ${DEFAULT-VALUE}).", defaultValue = "1e-3")
+    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--stage", paramLabel = "S", description = "lm, projector, finetune or full (default: ${DEFAULT-VALUE}).", defaultValue = "full")
+    @Option(names = "--stage", paramLabel = "S", description = "lm, projector, finetune or full (default: ${DEFAULT-VALUE}).")
     String stage;
 
     @Option(names = "--init-from", paramLabel = "DIR", description = "Load the matching components (vision, projector, decoder) of an earlier run; repeatable.")
@@ -71,13 +74,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the run in --out (only a directory of seemore's own files).")
     boolean force;
 
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
-    @Option(names = "--eval-limit", paramLabel = "N", description = "Validation records captioned per evaluation (default: ${DEFAULT-VALUE}).", defaultValue = "200")
+    @Option(names = "--eval-limit", paramLabel = "N", description = "Validation records captioned per evaluation (default: ${DEFAULT-VALUE}).")
     int evalLimit;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
     @Mixin
@@ -94,9 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
         common.apply();
         if (resume && force) throw new UserException("--resume and --force: give one (--resume continues the run in --out, --force replaces it)");
         if (resume && !initFrom.isEmpty()) throw new UserException("--init-from: not used with --resume, which continues from the run's own checkpoint");
-        Stage asked = CliSupport.parse("--stage", () -> Stage.parse(stage));
-        TrainSettings settings = CliSupport.parse("--steps/--batch-size/--lr", () -> new TrainSettings(steps, batchSize, gradAccum, lr, 0.1, warmup,
-                0.1, 1.0, evalEvery, evalLimit, checkpointEvery, common.seed, asked));
+        TrainSettings settings = settings();
         if (force) refuseInputsInOut();
         RunDirectories.prepare(out, resume, force);
 
@@ -190,6 +191,39 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("run directory: " + out + " (model, metrics.jsonl, loss.png, experts.png)");
         }
         return 0;
+    }
+
+    /** The settings the flags ask for; what no flag sets is {@link TrainSettings#defaults()}'s. */
+    TrainSettings settings() {
+        Stage asked = CliSupport.parse("--stage", () -> Stage.parse(stage));
+        return CliSupport.parse("--steps/--batch-size/--lr", () -> TrainSettings.builder().steps(steps).batchSize(batchSize)
+                .gradAccumulation(gradAccum).lr(lr).warmupSteps(warmup).evalEvery(evalEvery).evalLimit(evalLimit)
+                .checkpointEvery(checkpointEvery).seed(common.seed).stage(asked).build());
+    }
+
+    /**
+     * The flags' defaults, taken from {@link TrainSettings#defaults()} so that the CLI and the code
+     * cannot disagree ({@code --help} shows them).
+     */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) return null;
+            TrainSettings d = TrainSettings.defaults();
+            return switch (option.longestName()) {
+                case "--steps" -> Integer.toString(d.steps());
+                case "--batch-size" -> Integer.toString(d.batchSize());
+                case "--grad-accum" -> Integer.toString(d.gradAccumulation());
+                case "--lr" -> Double.toString(d.lr());
+                case "--warmup" -> Integer.toString(d.warmupSteps());
+                case "--stage" -> d.stage().id();
+                case "--eval-every" -> Integer.toString(d.evalEvery());
+                case "--eval-limit" -> Integer.toString(d.evalLimit());
+                case "--checkpoint-every" -> Integer.toString(d.checkpointEvery());
+                case "--seed" -> Long.toString(d.seed());
+                default -> null; // the mixins' own
+            };
+        }
     }
 
     /** Whether the user gave {@code flag} (rather than leaving it at its default). */
