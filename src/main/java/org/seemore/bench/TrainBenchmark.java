@@ -14,10 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.seemore.model.ForwardContext;
+import org.seemore.model.LanguageModel;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
-import org.seemore.model.decoder.DecodeState;
-import org.seemore.nn.Attention;
 import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Profiler;
@@ -118,19 +117,18 @@ public final class TrainBenchmark {
                         }
                     }, s.warmup(), s.repeats()));
             Tensor one = Tensor.of(Arrays.copyOf(images.toArray(), 3 * c.imageSize() * c.imageSize()), 1, 3, c.imageSize(), c.imageSize());
-            encodeMs = median(time(() -> model.projector.forward(model.encodeImages(one, ForwardContext.inference())), s.warmup(), s.repeats()));
+            encodeMs = median(time(() -> model.visualTokens(one, ForwardContext.inference()), s.warmup(), s.repeats()));
             double[] ttft = new double[s.repeats()], rate = new double[s.repeats()];
             for (int r = -s.warmup(); r < s.repeats(); r++) {
                 long t0 = System.nanoTime();
-                Tensor prefix = model.projector.forward(model.encodeImages(one, ForwardContext.inference()));
+                Tensor visual = model.visualTokens(one, ForwardContext.inference());
                 int capacity = Math.min(c.maxPositions(), c.numVisualTokens() + 1 + s.newTokens());
-                List<Attention.KvCache> caches = model.decoder.newCaches(1, capacity);
-                Tensor prefill = model.decoder.forwardCached(prefix, new int[] {1}, 1, caches);
+                LanguageModel.Decoding decoding = model.language().newDecoding(1, capacity);
+                Tensor prefill = decoding.forward(visual, new int[] {1});
                 int[] next = {argmax(prefill.data(), prefill.offset() + (prefill.dim(1) - 1) * c.vocabSize(), c.vocabSize())};
                 long t1 = System.nanoTime();
-                DecodeState decoding = model.decoder.newDecodeState(caches);
                 int produced = 1;
-                while (produced < s.newTokens() && caches.get(0).length() < capacity) {
+                while (produced < s.newTokens() && decoding.length() < capacity) {
                     next[0] = argmax(decoding.step(next), 0, c.vocabSize());
                     produced++;
                 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 "generation of 64 tokens for one image."})
 public final class BenchTrainCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "seemore")
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = Presets.SEEMORE)
     String preset;
 
     @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).", defaultValue = "16")

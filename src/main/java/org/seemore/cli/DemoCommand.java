@@ -66,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? out : freeRunDirectory();
         RunDirectories.prepareNew(dir);
 
-        var base = Presets.get("small", 4);
+        var base = Presets.get(Presets.SMALL, 4);
         DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 30000, 1);
         List<Example> train = DataSource.load(DataSource.SYNTHETIC, opts).examples();
         List<Example> val = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();
@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
         CharTokenizer tokenizer = CharTokenizer.forExamples(train);
         Vlm model = new Vlm(base.withVocabSize(tokenizer.vocabSize()), common.seed);
         System.out.printf(Locale.ROOT, "seemore demo: %s-parameter MoE VLM (%d experts, top-%d), %d synthetic training scenes, %d steps of %d%n",
-                CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
+                CliSupport.count(model.parameterCount()), model.config().language().numExperts(), model.config().language().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
         // the demo's recipe: a lower floor of the cosine, evaluation and a checkpoint only at the end

@@ -156,7 +156,7 @@ public final class Trainer {
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
         lastCheckpoint = step;
-        metrics.plot(model.config().numExperts());
+        metrics.plot();
         listener.onCheckpoint(step);
     }
 

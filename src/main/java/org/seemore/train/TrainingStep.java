@@ -120,7 +120,7 @@ public final class TrainingStep {
 
     private Result accumulateAndUpdate(double lr, long step, Supplier<Batch> microBatches, StepArena arena) {
         int accum = settings.gradAccumulation();
-        int layers = model.config().layers(), experts = model.config().numExperts();
+        int layers = model.config().language().layers(), experts = model.config().language().numExperts();
         double loss = 0, ce = 0, aux = 0, zLoss = 0;
         long tokens = 0, assignments = 0;
         double[][] load = new double[layers][experts];

@@ -78,8 +78,8 @@ class TrainingStepTest {
         assertThat(r.gradNorm()).isPositive().isFinite();
         assertThat(r.tokens()).isEqualTo(2L * BATCH * (TEXT + config.numVisualTokens()));
         // dropless routing: every position goes to top-k experts in every layer of both micro-batches
-        assertThat(r.assignments()).isEqualTo(2L * config.layers() * BATCH * (TEXT + config.numVisualTokens()) * config.topK());
-        assertThat(r.expertLoad()).hasNumberOfRows(config.layers());
+        assertThat(r.assignments()).isEqualTo(2L * config.language().layers() * BATCH * (TEXT + config.numVisualTokens()) * config.language().topK());
+        assertThat(r.expertLoad()).hasNumberOfRows(config.language().layers());
         for (double[] layer : r.expertLoad()) assertThat(Arrays.stream(layer).sum()).isCloseTo(1.0, within(1e-12));
         assertThat(r.peakLeasedBytes()).isPositive();
         // the update happened: a parameter moved
