@@ -77,7 +77,11 @@ final class ProtoReader {
         switch (wireType) {
             case VARINT -> varint();
             case FIXED64 -> { require(8); position += 8; }
-            case LENGTH_DELIMITED -> position += length();
+            case LENGTH_DELIMITED -> {
+                // Not "position += length()": that would add to the position from before the length's own bytes.
+                int length = length();
+                position += length;
+            }
             case FIXED32 -> { require(4); position += 4; }
             default -> throw new IllegalArgumentException("unknown wire type " + wireType + " at byte " + position);
         }
