@@ -33,7 +33,7 @@ public final class ChatTemplate {
     public static final String JSON_FILE = "chat_template.json";
 
     private final String source;
-    private final String program;
+    private final TemplateSource program;
     private final String origin;
     private final Map<String, Object> specialTokens;
     private final Clock clock;
@@ -61,8 +61,13 @@ public final class ChatTemplate {
 
     private ChatTemplate(String source, String origin, Map<String, ?> specialTokens, Clock clock) {
         this.source = source;
-        this.program = TemplateSource.rewrite(source);
+        this.program = TemplateSource.of(source);
         this.origin = origin;
+        for (String filter : program.filters) {
+            if (JinjaEngine.JINJAVA.getGlobalContext().getFilter(filter) == null) {
+                throw new UserException(origin + " uses the filter \"" + filter + "\", which this Jinja engine does not have");
+            }
+        }
         this.specialTokens = new LinkedHashMap<>(specialTokens);
         this.clock = clock;
     }
@@ -134,14 +139,15 @@ public final class ChatTemplate {
         variables.put("add_generation_prompt", options.addGenerationPrompt());
         variables.putAll(options.variables());
         variables.put(JinjaEngine.NOW, ZonedDateTime.now(clock));
-        RenderResult result = JinjaEngine.JINJAVA.renderForResult(program, variables);
+        RenderResult result = JinjaEngine.JINJAVA.renderForResult(program.program, variables);
         for (TemplateError error : result.getErrors()) {
             for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
                 if (cause instanceof JinjaEngine.Raised raised) throw new ChatTemplateException(raised.getMessage());
             }
         }
         for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            // Jinjava reports some template mistakes (an end tag without a start) as warnings; Jinja2 refuses them.
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
                 throw new UserException(origin + " failed at line " + error.getLineno() + ": " + error.getMessage());
             }
         }

@@ -4,7 +4,10 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.JinjavaInterpreterFactory;
 import com.hubspot.jinjava.lib.expression.ExpressionStrategy;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -22,10 +25,12 @@ import jinjava.javax.el.CompositeELResolver;
 
 /**
  * Jinjava set up as transformers sets up Jinja2 for chat templates
- * ({@code ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)} with loop controls):
- * whitespace control on expressions ({@code {{- x -}}}), iteration over dict keys, Python's str methods
+ * ({@code ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)} with loop controls; the
+ * whitespace control is done by {@link TemplateSource} before Jinjava sees the template, and Jinjava keeps
+ * every character of the output): iteration over dict keys, Python's str methods
  * ({@link PythonStrings}), a {@code tojson} that is {@code json.dumps} ({@link PythonJson}),
- * {@code raise_exception}, {@code strftime_now}, the {@code {% generation %}} block, {@code items}, and
+ * {@code raise_exception}, {@code strftime_now}, the {@code {% generation %}} block, {@code items}, a
+ * {@code trim} that is Python's {@code strip}, and
  * booleans and floats printed as Python prints them ({@code True}, {@code 1e-05}).
  */
 final class JinjaEngine {
@@ -45,8 +50,6 @@ final class JinjaEngine {
 
     private static Jinjava create() {
         LegacyOverrides overrides = LegacyOverrides.newBuilder()
-                .withUseTrimmingForNotesAndExpressions(true)
-                .withParseWhitespaceControlStrictly(true)
                 .withAllowAdjacentTextNodes(true)
                 .withIterateOverMapKeys(true)
                 .withEvaluateMapKeys(true)
@@ -60,10 +63,10 @@ final class JinjaEngine {
         resolver.add(new PythonStrings());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                .withKeepTrailingNewline(true)
                 .withLegacyOverrides(overrides)
                 .withElResolver(resolver)
+                .withInterperterFactory(new PythonInterpreters())
                 .build());
         var context = jinjava.getGlobalContext();
         context.registerTag(new GenerationTag());
@@ -71,8 +74,26 @@ final class JinjaEngine {
         context.registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaEngine.class, "strftimeNow", String.class));
         context.registerFilter(new ToJson());
         context.registerFilter(new Items());
-        context.setExpressionStrategy(new PythonPrinting());
+        context.registerFilter(new Trim());
         return jinjava;
+    }
+
+    /** Gives every render's context the Python way of printing values (a render does not inherit it from the global context). */
+    static final class PythonInterpreters implements InterpreterFactory {
+        private final JinjavaInterpreterFactory plain = new JinjavaInterpreterFactory();
+
+        @Override
+        public JinjavaInterpreter newInstance(JinjavaInterpreter original) {
+            JinjavaInterpreter interpreter = plain.newInstance(original);
+            interpreter.getContext().setExpressionStrategy(new PythonPrinting());
+            return interpreter;
+        }
+
+        @Override
+        public JinjavaInterpreter newInstance(Jinjava jinjava, Context context, JinjavaConfig config) {
+            context.setExpressionStrategy(new PythonPrinting());
+            return plain.newInstance(jinjava, context, config);
+        }
     }
 
     public static Object raiseException(String message) {
@@ -129,6 +150,20 @@ final class JinjaEngine {
 
         private static boolean truthy(Object value) {
             return value instanceof Boolean b ? b : value instanceof Number n ? n.doubleValue() != 0 : value != null && !value.toString().isEmpty();
+        }
+    }
+
+    /** Jinja2's {@code trim(chars=None)}: Python's {@code str.strip}, which also strips no-break spaces. */
+    static final class Trim implements Filter {
+        @Override
+        public String getName() {
+            return "trim";
+        }
+
+        @Override
+        public Object filter(Object value, JinjavaInterpreter interpreter, String... args) {
+            String text = value == null ? "" : interpreter.getAsString(value);
+            return PythonStrings.strip(text, args.length > 0 ? args[0] : null, true, true);
         }
     }
 

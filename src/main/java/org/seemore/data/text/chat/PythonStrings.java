@@ -163,13 +163,15 @@ final class PythonStrings extends ELResolver {
     /** Python indexing of a string by an integer, negative from the end; out of range is undefined. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
-        if (base instanceof String text && property instanceof Number index && !(property instanceof Double)) {
-            context.setPropertyResolved(true);
-            int[] chars = text.codePoints().toArray();
-            int i = index.intValue() < 0 ? chars.length + index.intValue() : index.intValue();
-            return i >= 0 && i < chars.length ? Character.toString(chars[i]) : null;
-        }
-        return null;
+        if (!(base instanceof String text)) return null;
+        // Jinjava hands integer subscripts over as their decimal text.
+        Integer index = property instanceof Integer || property instanceof Long ? (Integer) ((Number) property).intValue()
+                : property instanceof String name && name.matches("-?\\d{1,9}") ? Integer.parseInt(name) : null;
+        if (index == null) return null;
+        context.setPropertyResolved(true);
+        int[] chars = text.codePoints().toArray();
+        int i = index < 0 ? chars.length + index : index;
+        return i >= 0 && i < chars.length ? Character.toString(chars[i]) : null;
     }
 
     @Override
