@@ -253,6 +253,7 @@ final class Bpe {
         private final long[] values;
         private final int mask;
         private final int shift;
+        private int size;
 
         MergeTable(int expected) {
             int capacity = Integer.highestOneBit(Math.max(4, expected * 2) - 1) << 1;
@@ -263,11 +264,15 @@ final class Bpe {
             shift = 64 - Integer.numberOfTrailingZeros(capacity);
         }
 
-        /** Later merges of the same pair replace earlier ones, as in the tokenizers library's map. */
+        /**
+         * Later merges of the same pair replace earlier ones, as in the tokenizers library's map. The table is
+         * sized for the merges it was made for and does not grow.
+         */
         void put(int left, int right, int rank, int merged) {
             long key = (long) left << 32 | right;
             int slot = slot(key);
             while (keys[slot] != ABSENT && keys[slot] != key) slot = (slot + 1) & mask;
+            if (keys[slot] == ABSENT && ++size > keys.length / 2) throw new IllegalStateException("merge table sized for fewer merges");
             keys[slot] = key;
             values[slot] = (long) rank << 32 | merged;
         }
