@@ -53,7 +53,7 @@ public final class HfTokenizer implements Tokenizer {
         this.pad = roleId(config, "pad_token");
         int configUnk = roleId(config, "unk_token");
         this.unk = configUnk >= 0 ? configUnk : model.unkId() == null ? -1 : model.unkId();
-        this.postProcessor = LLAMA_CLASSES.contains(config.tokenizerClass()) ? llamaFraming(config) : postProcessor;
+        this.postProcessor = config.tokenizerClass() != null && LLAMA_CLASSES.contains(config.tokenizerClass()) ? llamaFraming(config) : postProcessor;
     }
 
     /** Tokenizer classes whose fast tokenizer rebuilds its post-processor from {@code add_bos_token}/{@code add_eos_token}. */
