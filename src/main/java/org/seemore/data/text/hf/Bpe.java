@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.seemore.data.text.LongHeap;
 import org.seemore.data.text.TokenIds;
 
 /**
@@ -289,48 +290,6 @@ final class Bpe {
         private int slot(long key) {
             // Fibonacci hashing: the top bits of the product mix every bit of both ids.
             return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
-        }
-    }
-
-    /** A binary min-heap of longs. */
-    static final class LongHeap {
-        private long[] items;
-        private int size;
-
-        LongHeap(int capacity) {
-            items = new long[Math.max(4, capacity)];
-        }
-
-        boolean isEmpty() {
-            return size == 0;
-        }
-
-        void push(long item) {
-            if (size == items.length) items = Arrays.copyOf(items, 2 * size);
-            int i = size++;
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (items[parent] <= item) break;
-                items[i] = items[parent];
-                i = parent;
-            }
-            items[i] = item;
-        }
-
-        long pop() {
-            long top = items[0];
-            long last = items[--size];
-            int i = 0;
-            while (true) {
-                int child = 2 * i + 1;
-                if (child >= size) break;
-                if (child + 1 < size && items[child + 1] < items[child]) child++;
-                if (items[child] >= last) break;
-                items[i] = items[child];
-                i = child;
-            }
-            items[i] = last;
-            return top;
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import org.seemore.data.text.LongHeap;
 import org.seemore.data.text.TokenIds;
 
 /**
@@ -89,17 +89,19 @@ final class SentencePieceBpe {
         return model.addDummyPrefix() ? space + text : text;
     }
 
-    /** A merge candidate: symbols {@code left} and {@code right} spanning {@code length} chars would become a piece of {@code score}. */
-    private record Candidate(float score, int left, int right, int length) {}
-
-    /** The symbols after every merge, as strings, left to right. */
+    /**
+     * The symbols after every merge, as strings, left to right. The queue holds one long per candidate pair:
+     * the negated score in sortable form above the left symbol's position, so the smallest key is the
+     * highest score, leftmost first. A popped key is stale when the pair now at its position is not a piece
+     * of that score.
+     */
     private List<String> merge(String text) {
         int n = 0;
         int[] start = new int[text.length() + 1];
         int[] end = new int[text.length() + 1];
         boolean[] frozen = new boolean[text.length() + 1];
         for (int i = 0; i < text.length(); ) {
-            String user = userDefinedAt(text, i);
+            String user = userDefined.isEmpty() ? null : userDefinedAt(text, i);
             int length = user != null ? user.length() : Character.charCount(text.codePointAt(i));
             start[n] = i;
             end[n] = i + length;
@@ -109,22 +111,23 @@ final class SentencePieceBpe {
         }
         int[] previous = new int[n];
         int[] next = new int[n];
+        boolean[] alive = new boolean[n];
         for (int i = 0; i < n; i++) {
             previous[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
+            alive[i] = true;
         }
-        boolean[] alive = new boolean[n];
-        java.util.Arrays.fill(alive, true);
-        PriorityQueue<Candidate> agenda = new PriorityQueue<>(Comparator.comparingDouble((Candidate c) -> -c.score()).thenComparingInt(Candidate::left));
+        LongHeap agenda = new LongHeap(n);
         Map<String, String[]> unusedSplits = new HashMap<>();
         for (int i = 0; i + 1 < n; i++) consider(text, i, i + 1, start, end, frozen, agenda);
         while (!agenda.isEmpty()) {
-            Candidate top = agenda.poll();
-            int left = top.left();
-            int right = top.right();
-            if (!alive[left] || !alive[right] || next[left] != right || end[right] - start[left] != top.length()) continue;
+            long top = agenda.pop();
+            int left = (int) top;
+            int right = next[left];
+            if (!alive[left] || right < 0 || frozen[left] || frozen[right]) continue;
             String merged = text.substring(start[left], end[right]);
-            int id = mergeable.get(merged);
+            Integer id = mergeable.get(merged);
+            if (id == null || priority(model.pieces().get(id).score(), left) != top) continue;
             if (model.pieces().get(id).type() == SentencePieceModel.Type.UNUSED) {
                 unusedSplits.put(merged, new String[] {text.substring(start[left], end[left]), text.substring(start[right], end[right])});
             }
@@ -140,11 +143,17 @@ final class SentencePieceBpe {
         return symbols;
     }
 
-    private void consider(String text, int left, int right, int[] start, int[] end, boolean[] frozen, PriorityQueue<Candidate> agenda) {
+    /** The queue key of a candidate: higher scores first, then the leftmost. */
+    private static long priority(float score, int left) {
+        int bits = Float.floatToIntBits(-score);
+        int sortable = bits ^ ((bits >> 31) & 0x7FFFFFFF);
+        return (long) sortable << 32 | left;
+    }
+
+    private void consider(String text, int left, int right, int[] start, int[] end, boolean[] frozen, LongHeap agenda) {
         if (frozen[left] || frozen[right]) return;
         Integer id = mergeable.get(text.substring(start[left], end[right]));
-        if (id == null) return;
-        agenda.add(new Candidate(model.pieces().get(id).score(), left, right, end[right] - start[left]));
+        if (id != null) agenda.push(priority(model.pieces().get(id).score(), left));
     }
 
     /** An UNUSED piece may appear mid-merge but not in the output: it is split back into the pieces it was made of. */

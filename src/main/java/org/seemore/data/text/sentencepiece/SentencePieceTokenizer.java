@@ -29,7 +29,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     /** Text that is cut out of the input and becomes one id: the added/special tokens, longest first. */
     private final List<String> splitTokens;
     private final Map<String, Integer> splitIds = new HashMap<>();
-    private final Set<Character> splitFirstChars = new HashSet<>();
+    private final java.util.BitSet splitFirstChars = new java.util.BitSet();
     /** transformers' {@code all_special_tokens}: BOS, EOS, UNK, padding and the additional special tokens. */
     private final Set<String> specialTexts = new HashSet<>();
     private final Set<Integer> specialIds = new HashSet<>();
@@ -67,7 +67,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         splitTokens = split.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
         for (String token : splitTokens) idOf(token).ifPresent(id -> {
             splitIds.put(token, id);
-            splitFirstChars.add(token.charAt(0));
+            splitFirstChars.set(token.charAt(0));
         });
         this.bos = roleId(config, "bos_token", model.bosId());
         this.eos = roleId(config, "eos_token", model.eosId());
@@ -165,7 +165,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /** The longest split token that starts at {@code position}, or null. */
     private String specialAt(String text, int position) {
-        if (!splitFirstChars.contains(text.charAt(position))) return null;
+        if (!splitFirstChars.get(text.charAt(position))) return null;
         for (String token : splitTokens) {
             if (splitIds.containsKey(token) && text.startsWith(token, position)) return token;
         }

@@ -165,7 +165,7 @@ class HfComponentsTest {
         small.put(1, 1, 0, 0);
         small.put(2, 2, 1, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.put(3, 3, 2, 0)).isInstanceOf(IllegalStateException.class);
-        Bpe.LongHeap heap = new Bpe.LongHeap(2);
+        org.seemore.data.text.LongHeap heap = new org.seemore.data.text.LongHeap(2);
         java.util.Random random = new java.util.Random(7);
         long[] values = random.longs(1000, 0, 1L << 50).toArray();
         for (long value : values) heap.push(value);
