@@ -16,8 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Widening rows of 16-bit floats (bfloat16 and IEEE half, as checkpoints store them) to float32,
  * bit for bit what {@link WidenReference} gives: from a memory segment (a mapped safetensors
- * tensor, little-endian, at any byte offset) or from a {@code short[]}. Weights kept in 16 bits are
- * widened a row at a time by the kernels that read them, and whole tensors at load time.
+ * tensor, little-endian, at any byte offset) or from a {@code short[]}. Kernels that keep weights in
+ * 16 bits widen them in registers with {@link #bf16Bits} and {@link #f16Bits}. Loading a whole tensor
+ * uses the plain loops instead (see {@code StoredTensor.readFloats}): they are as fast once compiled,
+ * and fast before the JIT has compiled the Vector API code.
  *
  * <p>One vector of shorts is sign-extended into one vector of ints with the float lane count. bfloat16
  * then only needs a shift left by 16. For half precision, {@code m} = the bits without the sign:
@@ -27,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Widen {
     /** Shorts with the float lane count: loaded, they convert to one int vector shaped like a float vector. */
-    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
+    static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * Short.SIZE));
     private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     private static final int REBIAS = (127 - 15) << 23;
     private static final int QUIET_BIT = 1 << 22;
@@ -70,12 +72,14 @@ public final class Widen {
         WidenReference.f16(src, srcOffset + i, dst, dstOffset + i, count - i);
     }
 
-    private static FloatVector bf16Bits(ShortVector bits) {
+    /** One vector of {@link #SHORTS} bfloat16 patterns as floats: for kernels that read 16-bit weights and widen in registers. */
+    static FloatVector bf16Bits(ShortVector bits) {
         IntVector wide = (IntVector) bits.convertShape(VectorOperators.S2I, INTS, 0);
         return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();   // the sign-extended top half shifts out
     }
 
-    private static FloatVector f16Bits(ShortVector bits) {
+    /** One vector of {@link #SHORTS} half-precision patterns as floats, as {@link Float#float16ToFloat} gives them. */
+    static FloatVector f16Bits(ShortVector bits) {
         IntVector wide = (IntVector) bits.convertShape(VectorOperators.S2I, INTS, 0);
         IntVector sign = wide.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector magnitude = wide.and(0x7FFF);
