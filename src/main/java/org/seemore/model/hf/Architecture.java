@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /**
  * The Hugging Face model classes seemore reads, as config.json names them: {@code architectures[0]}
  * (the class {@code save_pretrained} was called on), or {@code model_type} when a config has no
- * {@code architectures}. The dual encoders CLIP and SigLIP are read for their vision tower only.
+ * {@code architectures} (absent, null or empty). The dual encoders CLIP and SigLIP are read for their vision tower only.
  */
 public enum Architecture {
     LLAMA("LlamaForCausalLM", "llama"),
@@ -38,8 +38,8 @@ public enum Architecture {
     /** The architecture config.json declares; anything else is a one-line error naming it and the supported ones. */
     static Architecture detect(ConfigJson json) {
         JsonNode architectures = json.node().get("architectures");
-        if (architectures != null && !architectures.isNull()) {
-            if (!architectures.isArray() || architectures.isEmpty() || !architectures.get(0).isTextual()) {
+        if (architectures != null && !architectures.isNull() && !(architectures.isArray() && architectures.isEmpty())) {
+            if (!architectures.isArray() || !architectures.get(0).isTextual()) {
                 throw json.error("architectures", "expected a list of class names, got " + architectures);
             }
             String name = architectures.get(0).textValue();

@@ -136,6 +136,7 @@ class HfConfigTest {
         assertFails("{\"model_type\": \"gemma\"}", "config.json", "model_type gemma is not supported", "LlavaForConditionalGeneration");
         assertFails("{\"hidden_size\": 64}", "config.json", "neither \"architectures\" nor \"model_type\"");
         assertFails("{\"architectures\": \"LlamaForCausalLM\"}", "architectures", "expected a list");
+        assertThat(read("{\"architectures\": [], \"model_type\": \"qwen2\"}").architecture()).isEqualTo(Architecture.QWEN2);
         assertFails("{\"model_type\": \"llava\", \"text_config\": {\"model_type\": \"mistral\"}}", "text_config.model_type",
                 "\"mistral\" is not a language model seemore reads (llama, qwen2, mixtral)");
         assertFails("{\"model_type\": \"llava\", \"vision_config\": {\"model_type\": \"dinov2\"}}", "vision_config.model_type", "dinov2");
