@@ -43,6 +43,18 @@ class StoredTensorTest {
     }
 
     @Test
+    void closingTheArenaUnmapsTheFile() {
+        Path file = dir.resolve("arena.safetensors");
+        Safetensors.write(file, Map.of(), List.of(StoredTensor.ofFloats("w", new int[] {2}, new float[] {1f, 2f})));
+        StoredTensor tensor;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            tensor = SafetensorsFile.read(file, arena).get("w");
+            assertThat(tensor.toFloats()).containsExactly(1f, 2f);
+        }
+        assertThatThrownBy(tensor::toFloats).isInstanceOf(IllegalStateException.class);   // a view of an unmapped file fails, never reads garbage
+    }
+
+    @Test
     void viewsAreReadOnlyAndTypesAreChecked() {
         StoredTensor floats = StoredTensor.ofFloats("w", new int[] {2}, new float[] {1f, 2f});
         assertThat(floats.bytes().isReadOnly()).isTrue();
