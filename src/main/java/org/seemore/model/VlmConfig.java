@@ -89,6 +89,7 @@ public record VlmConfig(
         if (auxLossCoef < 0 || routerZLossCoef < 0) throw new IllegalArgumentException("loss coefficients must be >= 0");
         if (capacityFactor < 0) throw new IllegalArgumentException("capacity_factor must be >= 0 (0 = dropless)");
         if (dropout < 0 || dropout >= 1) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        checkTensorSizes(imageSize, patchSize, visionWidth, width, vocabSize, maxPositions);
         if (visualTokens(imageSize, patchSize, imageTokens) >= maxPositions) {
             throw new IllegalArgumentException("max_pos " + maxPositions + " leaves no room for text after the visual tokens");
         }
@@ -96,6 +97,32 @@ public record VlmConfig(
 
     private static void positive(String name, int v) {
         if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+
+    /** The most numbers one tensor holds: its values are one Java array. */
+    private static final long MAX_TENSOR = Integer.MAX_VALUE;
+
+    /**
+     * Refuses a config with a parameter too large for one array before anything is allocated, naming
+     * the settings that make it so (n_embd 1000000 would otherwise fail deep in the model's
+     * construction). How much memory the whole model needs is {@link MemoryEstimate}'s question.
+     */
+    private static void checkTensorSizes(int imageSize, int patchSize, int visionWidth, int width, int vocabSize, int maxPositions) {
+        long grid = imageSize / patchSize, d = visionWidth, c = width;
+        fits("img_size " + imageSize + " with patch_size " + patchSize + " makes the vision position table", grid * grid + 1, d);
+        fits("patch_size " + patchSize + " makes the patch embedding", d, 3L * patchSize * patchSize);
+        fits("vit_dim " + visionWidth + " makes each vision MLP weight", 4 * d, d);
+        fits("n_embd " + width + " makes each expert's weight", 4 * c, c);
+        fits("vit_dim " + visionWidth + " with n_embd " + width + " makes the projector's weight", c, 4 * d);
+        fits("vocab_size " + vocabSize + " makes the token embedding", vocabSize, c);
+        fits("max_pos " + maxPositions + " makes the position table", maxPositions, c);
+    }
+
+    private static void fits(String what, long rows, long cols) {
+        if (rows > MAX_TENSOR || cols > MAX_TENSOR || rows * cols > MAX_TENSOR) {
+            throw new IllegalArgumentException(what + " " + rows + " x " + cols + ", more numbers than the "
+                    + MAX_TENSOR + " a tensor holds");
+        }
     }
 
     private static int visualTokens(int imageSize, int patchSize, ImageTokens tokens) {
@@ -131,14 +158,9 @@ public record VlmConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Reads a config strictly (see {@link VlmConfigReader}); IllegalArgumentException names the key and value. */
     public static VlmConfig fromJson(String json) {
-        try {
-            return JSON.readValue(json, VlmConfig.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            Throwable root = e;
-            while (root.getCause() != null) root = root.getCause();
-            throw new IllegalArgumentException("invalid model config: " + (root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage()), e);
-        }
+        return VlmConfigReader.read(json);
     }
 
     public String toJson() {
