@@ -87,9 +87,9 @@ public final class TrainCommand implements Callable<Integer> {
         Stage st = CliSupport.parse("--stage", () -> Stage.parse(stage));
         TrainSettings settings = CliSupport.parse("--steps/--batch-size/--lr", () -> new TrainSettings(steps, batchSize, gradAccum, lr, 0.1, warmup,
                 0.1, 1.0, evalEvery, evalLimit, checkpointEvery, common.seed, st));
+        VlmConfig base = modelOptions.baseConfig(); // a bad --config is refused before the run directory is made
         RunDirectories.prepare(out, resume, force);
 
-        VlmConfig base = modelOptions.baseConfig();
         int imageSize = base.imageSize();
         DataSource.Options opts = dataOptions.options(imageSize, common.seed, base.maxTextTokens() - 1);
         DataSource.Loaded trainData = DataSource.load(data, opts);
