@@ -1,7 +1,6 @@
 package org.seemore.cli;
 
 import java.io.PrintWriter;
-import org.seemore.UserException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,6 +28,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // every thread hands its failures to the command's (BatchStream, the kernel pool); should one not,
+        // running out of heap there still ends the process with the one-line message, not a hang
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println(ErrorHandling.outOfMemory());
+                Runtime.getRuntime().halt(ErrorHandling.USER_ERROR);
+            }
+            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+            e.printStackTrace();
+        });
         System.exit(execute(args));
     }
 
@@ -41,19 +50,12 @@ public final class Main implements Runnable {
     public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
-        cli.setParameterExceptionHandler((ex, params) -> {
-            CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("seemore " + cmd.getCommandName() + ": " + ex.getMessage() + " (see 'seemore "
-                    + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help')");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserException) {
-                commandLine.getErr().println("seemore: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cli.execute(args);
+        ErrorHandling.install(cli);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands Exceptions to the handler, but lets Errors through
+            err.println(ErrorHandling.outOfMemory());
+            return ErrorHandling.USER_ERROR;
+        }
     }
 }
