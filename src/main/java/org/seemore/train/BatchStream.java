@@ -67,7 +67,7 @@ public final class BatchStream implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // handed to next(), so the training thread fails instead of waiting forever
             try {
                 queue.put(e);
             } catch (InterruptedException ignored) {
@@ -115,6 +115,7 @@ public final class BatchStream implements AutoCloseable {
         try {
             Object item = queue.take();
             if (item instanceof RuntimeException e) throw e;
+            if (item instanceof Error e) throw e;
             consumed++;
             return (Batch) item;
         } catch (InterruptedException e) {
