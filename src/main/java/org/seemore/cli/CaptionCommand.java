@@ -55,6 +55,7 @@ public final class CaptionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
+        MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         List<Example> records = new ArrayList<>();
         for (Path p : images) {

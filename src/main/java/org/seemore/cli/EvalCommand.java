@@ -39,6 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 0) throw new UserException("--limit must be >= 0");
+        MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         var config = loaded.model().config();
         DataSource.Loaded records = DataSource.load(data, dataOptions.options(config.imageSize(), seed, config.maxTextTokens() - 1));

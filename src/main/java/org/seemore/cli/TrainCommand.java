@@ -88,6 +88,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings settings = CliSupport.parse("--steps/--batch-size/--lr", () -> new TrainSettings(steps, batchSize, gradAccum, lr, 0.1, warmup,
                 0.1, 1.0, evalEvery, evalLimit, checkpointEvery, common.seed, st));
         VlmConfig base = modelOptions.baseConfig(); // a bad --config is refused before the run directory is made
+        String sized = modelOptions.name() + " at --batch-size " + batchSize;
+        if (!resume) MemoryCheck.trainingLowerBound(sized, base, st, batchSize); // a model far too large is refused before the data is read
         RunDirectories.prepare(out, resume, force);
 
         int imageSize = base.imageSize();
@@ -110,12 +112,18 @@ public final class TrainCommand implements Callable<Integer> {
         CharTokenizer tokenizer;
         Vlm model;
         if (resume) {
+            if (ModelDirectory.isModelDirectory(out)) {
+                VlmConfig saved = ModelDirectory.readConfig(out);
+                MemoryCheck.training(out + " at --batch-size " + batchSize, saved, st, batchSize, trainSet, valSet, ImageTransform.imagenet(saved.imageSize()));
+            }
             ModelDirectory.Loaded loaded = ModelDirectory.load(out);
             tokenizer = loaded.tokenizer();
             model = loaded.model();
         } else {
             tokenizer = initFrom.isEmpty() ? CharTokenizer.forExamples(trainSet) : CliSupport.tokenizerOf(initFrom.get(0));
-            model = new Vlm(modelOptions.config(tokenizer.vocabSize()), common.seed);
+            VlmConfig config = modelOptions.config(tokenizer.vocabSize());
+            MemoryCheck.training(sized, config, st, batchSize, trainSet, valSet, ImageTransform.imagenet(config.imageSize()));
+            model = new Vlm(config, common.seed);
             for (Path dir : initFrom) InitFrom.load(dir, model, tokenizer, st);
         }
         if (st.usesImages()) {

@@ -160,7 +160,12 @@ public record VlmConfig(
 
     /** Reads a config strictly (see {@link VlmConfigReader}); IllegalArgumentException names the key and value. */
     public static VlmConfig fromJson(String json) {
-        return VlmConfigReader.read(json);
+        return VlmConfigReader.read(json, 0);
+    }
+
+    /** As {@link #fromJson(String)}, with {@code vocab_size} optional: a training config, whose tokenizer decides it. */
+    public static VlmConfig fromJson(String json, int vocabSizeIfAbsent) {
+        return VlmConfigReader.read(json, vocabSizeIfAbsent);
     }
 
     public String toJson() {

@@ -24,8 +24,13 @@ final class VlmConfigReader {
 
     private VlmConfigReader() {}
 
-    /** The config in {@code json}; IllegalArgumentException with a one-line message on any problem. */
-    static VlmConfig read(String json) {
+    /**
+     * The config in {@code json}; IllegalArgumentException with a one-line message on any problem.
+     *
+     * @param vocabSizeIfAbsent used when {@code vocab_size} is not given (a training config, whose
+     *                          tokenizer decides it); 0 makes the key required
+     */
+    static VlmConfig read(String json, int vocabSizeIfAbsent) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -43,6 +48,7 @@ final class VlmConfigReader {
             JsonNode value = config.get(key);
             if (value == null) {
                 if (type == double.class) config.put(key, 0.0);
+                else if (key.equals("vocab_size") && vocabSizeIfAbsent > 0) config.put(key, vocabSizeIfAbsent);
                 else missing.add('"' + key + '"');
             } else if (type == int.class) {
                 checkWholeNumber(key, value);

@@ -59,6 +59,9 @@ class ConfigErrorsTest {
         assertOneLineError(CliRun.of("train", "--data", "synthetic:shapes", "--out", tmp.resolve("run").toString(), "--config", config.toString()),
                 "--config " + config, "n_layer", "2.5");
         assertThat(tmp.resolve("run")).doesNotExist();
+        Files.writeString(config, "{\"img_size\": 32,,}");
+        assertOneLineError(CliRun.of("train", "--data", "synthetic:shapes", "--out", tmp.resolve("run").toString(), "--config", config.toString()),
+                "--config " + config, "not valid JSON at line 1, column 17");
     }
 
     @Test
@@ -69,5 +72,38 @@ class ConfigErrorsTest {
         assertOneLineError(r, weights + ": a file, not a model directory", ModelDirectory.CONFIG, ModelDirectory.TOKENIZER, "give its directory " + model);
         Path other = Files.writeString(tmp.resolve("notes.txt"), "x");
         assertOneLineError(CliRun.of("eval", "--model", other.toString(), "--data", "synthetic:shapes:test"), other + ": a file, not a model directory");
+    }
+
+    @Test
+    void aModelTooLargeForTheHeapIsRefusedBeforeAnythingIsAllocated(@TempDir Path tmp) throws Exception {
+        // 16384 wide: 8 experts of 2 x 4 x 16384^2 weights per layer, some 270 GB of parameters and training state
+        ObjectNode node = (ObjectNode) JSON.readTree(Presets.get("tiny", 4).toJson());
+        Path config = Files.writeString(tmp.resolve("wide.json"), node.put("n_embd", 16384).toString());
+        long start = System.nanoTime();
+        CliRun r = CliRun.of("train", "--data", "synthetic:shapes", "--out", tmp.resolve("run").toString(), "--config", config.toString());
+        assertOneLineError(r, "--config " + config + " at --batch-size 32 needs at least", "of heap (parameters", "the JVM may use",
+                "SEEMORE_JAVA_OPTS=-Xmx", "use a smaller model");
+        assertThat((System.nanoTime() - start) / 1e9).as("seconds to refuse").isLessThan(10);
+        assertThat(tmp.resolve("run")).doesNotExist();
+
+        Path model = modelWithConfig(tmp.resolve("m"), c -> c.put("n_embd", 16384));
+        assertOneLineError(CliRun.of("caption", "--model", model.toString(), "x.png"), model + " needs at least", "the JVM may use", "SEEMORE_JAVA_OPTS=-Xmx");
+        assertOneLineError(CliRun.of("eval", "--model", model.toString(), "--data", "synthetic:shapes:test"), model + " needs at least");
+    }
+
+    @Test
+    void aBatchTooLargeForTheHeapSaysToLowerIt(@TempDir Path tmp) {
+        // the small preset's activations at a batch of two million dwarf its parameters
+        CliRun r = CliRun.of("train", "--data", "synthetic:shapes", "--out", tmp.resolve("run").toString(), "--batch-size", "2000000");
+        assertOneLineError(r, "--preset small at --batch-size 2000000 needs at least", "activations", "lower --batch-size");
+    }
+
+    @Test
+    void theSuggestedHeapIsEnough() {
+        for (long needed : new long[] {1, 900L << 20, (2L << 30) - (1L << 20), 2L << 30, 13_000_000_000L}) {
+            String hint = MemoryCheck.howToRaise(needed);
+            long xmx = Long.parseLong(hint.replaceAll(".*-Xmx(\\d+)g.*", "$1")) << 30;
+            assertThat(xmx - (64L << 20)).as(hint).isGreaterThanOrEqualTo(needed);
+        }
     }
 }
