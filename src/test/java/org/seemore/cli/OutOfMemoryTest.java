@@ -13,8 +13,8 @@ class OutOfMemoryTest {
 
     @Test
     void anOutOfMemoryErrorIsOneLineWithTheRemedy(@TempDir Path tmp) throws Exception {
-        // two billion synthetic scenes cannot be drawn in a 32 MB heap: the data loading runs out
-        ChildJvm r = ChildJvm.run(Map.of(), List.of("-Xmx32m"), "train", "--data", "synthetic:shapes", "--synthetic-count", "2000000000",
+        // two billion synthetic scenes cannot be drawn in a 192 MB heap: the data loading runs out
+        ChildJvm r = ChildJvm.run(Map.of(), List.of("-Xmx192m"), "train", "--data", "synthetic:shapes", "--synthetic-count", "2000000000",
                 "--preset", "tiny", "--batch-size", "1", "--out", tmp.resolve("run").toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines().strip()).startsWith("seemore: out of memory").contains("SEEMORE_JAVA_OPTS=-Xmx").doesNotContain("\n")
