@@ -28,16 +28,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        // every thread hands its failures to the command's (BatchStream, the kernel pool); should one not,
-        // running out of heap there still ends the process with the one-line message, not a hang
-        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
-            if (e instanceof OutOfMemoryError) {
-                System.err.println(ErrorHandling.outOfMemory());
-                Runtime.getRuntime().halt(ErrorHandling.USER_ERROR);
-            }
-            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
-            e.printStackTrace();
-        });
         System.exit(execute(args));
     }
 

@@ -44,7 +44,7 @@ final class MemoryCheck {
      * so that a model far too large is refused at once.
      */
     static void trainingLowerBound(String what, VlmConfig config, Stage stage, int batchSize) {
-        require(what, "needs at least", trainingParts(config, stage, batchSize, 1, List.of(), 0, null));
+        require(what, "needs at least", trainingParts(config, stage, batchSize, 1, List.of(), 0));
     }
 
     /** With the data read, before the model is allocated: what training on it needs. */
@@ -53,8 +53,7 @@ final class MemoryCheck {
         List<Example> all = new ArrayList<>(train);
         all.addAll(validation);
         int evalTokens = longestText(validation, config);
-        List<Part> parts = trainingParts(config, stage, batchSize, longestText(train, config), validation, evalTokens,
-                stage.usesImages() ? transform : null);
+        List<Part> parts = trainingParts(config, stage, batchSize, longestText(train, config), validation, evalTokens);
         parts.add(new Part("data", imageBytes(all) + (stage.usesImages() ? BatchStream.imageCacheBytes(train.size(), transform) : 0)));
         require(what, "needs about", parts);
     }
@@ -72,7 +71,7 @@ final class MemoryCheck {
     }
 
     private static List<Part> trainingParts(VlmConfig config, Stage stage, int batchSize, int textTokens, List<Example> validation,
-                                            int evalTokens, ImageTransform transform) {
+                                            int evalTokens) {
         MemoryEstimate.ParameterCount count = MemoryEstimate.parameters(config);
         long trainable = (stage.trains("vision.") ? count.vision() : 0) + (stage.trains("projector.") ? count.projector() : 0)
                 + (stage.trains("decoder.") ? count.decoder() : 0);
