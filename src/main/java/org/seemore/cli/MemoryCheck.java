@@ -124,10 +124,11 @@ final class MemoryCheck {
                 + gigabytes(max) + "; " + howToRaise(needed) + ", or " + alternative);
     }
 
-    /** "3.9 GB", "512 MB". */
+    /** "512 MB", "3.9 GB", "3.2 TB". */
     static String gigabytes(long bytes) {
         if (bytes < 1L << 30) return String.format(Locale.ROOT, "%d MB", Math.max(1, Math.round(bytes / (double) (1 << 20))));
-        return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+        if (bytes < 1L << 40) return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+        return String.format(Locale.ROOT, "%.1f TB", bytes / (double) (1L << 40));
     }
 
     /** How to give the JVM at least {@code bytes}: the launcher passes SEEMORE_JAVA_OPTS to java. */

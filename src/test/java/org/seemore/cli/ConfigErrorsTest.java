@@ -99,6 +99,13 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void sizesReadAsMegabytesGigabytesOrTerabytes() {
+        assertThat(MemoryCheck.gigabytes(900L << 20)).isEqualTo("900 MB");
+        assertThat(MemoryCheck.gigabytes(5L << 29)).isEqualTo("2.5 GB");
+        assertThat(MemoryCheck.gigabytes(3_591_000_000_000L)).isEqualTo("3.3 TB");
+    }
+
+    @Test
     void theSuggestedHeapIsEnough() {
         for (long needed : new long[] {1, 900L << 20, (2L << 30) - (1L << 20), 2L << 30, 13_000_000_000L}) {
             String hint = MemoryCheck.howToRaise(needed);
