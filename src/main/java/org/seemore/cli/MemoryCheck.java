@@ -27,8 +27,13 @@ import org.seemore.train.Stage;
  *   <li>the data's images in memory, and their decoded copies when BatchStream caches them;
  *   <li>room for the JVM's young generation, where short-lived objects live: {@link #JVM_ROOM}.
  * </ul>
- * Checked against the smallest heap a run fits in (the README's figures). Inference needs the
- * parameters and one batch's activations and caches; caption and eval check a lower bound at load.
+ * Checked against the smallest -Xmx that a 2-step run with a 32-record evaluation and checkpoint
+ * went through (with the launcher's flags): the seemore preset at batch 32 on 500 synthetic scenes
+ * ran at 1470 MB and ran out at 1441 MB, the estimate asks for 1649; the small preset at batch 32 on
+ * 20000 scenes ran at 365 MB and ran out at 350 MB, the estimate asks for 441. So it errs high, by
+ * 12% to 26%: refusing at the start is cheap, running out after hours of training is not (the
+ * out-of-memory message covers what the estimate misses). Inference needs the parameters and one
+ * batch's activations and caches; caption and eval check a lower bound at load.
  */
 final class MemoryCheck {
     /** The launcher's young generation (-Xmn128m), less the survivor space maxMemory() leaves out. */
