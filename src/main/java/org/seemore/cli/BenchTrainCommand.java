@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 "generation of 64 tokens for one image."})
 public final class BenchTrainCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "seemore")
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = Presets.SEEMORE)
     String preset;
 
     @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).", defaultValue = "16")
@@ -64,6 +64,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (!generationOnly) {
             System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "training step (median)", r.trainStepMs());
             System.out.printf(Locale.ROOT, "  %-28s %10.1f GFLOPS%n", "training matmul throughput", r.trainGflops());
+            System.out.printf(Locale.ROOT, "  %-28s %10.0f tokens/s%n", "training throughput", r.trainTokensPerS());
             System.out.printf(Locale.ROOT, "  %-28s %10.0f MB%n", "allocated per training step", r.trainAllocatedMb());
             System.out.printf(Locale.ROOT, "  %-28s %10.1f ms%n", "inference forward", r.forwardMs());
         }
@@ -80,6 +81,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 b += e.getValue()[1];
             }
             System.out.printf(Locale.ROOT, "  %-36s %9.1f %9.1f%n", "total", f, b);
+            System.out.printf(Locale.ROOT, "  %-36s %9.1f ms per step (wall; the rest is outside every component)%n", "profiled step", r.profileStepMs());
         }
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -88,7 +90,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
             out.put("text_len", textLen);
             if (!generationOnly) {
                 out.put("train_step_ms", r.trainStepMs());
+                out.put("train_flops_per_step", r.trainFlopsPerStep());
                 out.put("train_gflops", r.trainGflops());
+                out.put("train_tokens_per_step", r.tokensPerStep());
+                out.put("train_tokens_per_s", r.trainTokensPerS());
                 out.put("train_allocated_mb", r.trainAllocatedMb());
                 out.put("forward_ms", r.forwardMs());
             }
@@ -98,7 +103,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
             out.put("peak_rss_mb", r.peakRssMb());
             out.put("threads", Parallel.threads());
             out.put("jdk", jdk);
-            if (r.profile() != null) out.put("profile_ms", r.profile());
+            if (r.profile() != null) {
+                out.put("profile_ms", r.profile());
+                out.put("profile_step_ms", r.profileStepMs());
+            }
             JsonReport.write(json, out);
         }
         return 0;

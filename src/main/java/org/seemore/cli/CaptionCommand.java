@@ -1,7 +1,6 @@
 package org.seemore.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +9,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.seemore.UserException;
 import org.seemore.data.Example;
+import org.seemore.data.image.ImageDecoder;
 import org.seemore.data.image.ImageSource;
 import org.seemore.data.image.ImageTransform;
+import org.seemore.data.image.Resize;
+import org.seemore.data.image.RgbImage;
 import org.seemore.generate.Sampler;
 import org.seemore.model.ModelDirectory;
 import org.seemore.train.Evaluator;
@@ -21,7 +23,17 @@ import picocli.CommandLine.Parameters;
 
 /** {@code seemore caption}: captions images with a trained model. */
 @Command(name = "caption", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Caption images (PNG, JPEG, GIF, BMP) with a trained model.")
+        description = {"Caption images (PNG, JPEG, GIF, BMP) with a trained model.",
+                "Each image is resized to the model's square S x S input (S is its config's img_size) with bilinear "
+                        + "filtering, without keeping its aspect ratio: a wide image is squeezed, "
+                        + "not cropped or padded. The alpha channel is dropped (transparent pixels keep their stored colour); an "
+                        + "animated GIF gives its first frame, and images over 4096x4096 pixels are decimated while decoding. "
+                        + "A warning is printed for an image more than " + ImageTransform.MAX_ASPECT_RATIO
+                        + ":1 wide or tall, or enlarged more than 2x."},
+        footer = {"%nAn image that cannot be read (missing, not an image, corrupt) does not stop the others: it is reported "
+                + "on stderr (and, with --json, as {\"image\", \"error\"} in its place in the list).",
+                "Exit status: 0 when every image was captioned (or, with --skip-bad, at least one); 1 when an image could "
+                        + "not be read; 2 for bad flags or a bad model directory.%n"})
 public final class CaptionCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
@@ -42,8 +54,11 @@ public final class CaptionCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Longest caption in characters (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
 
-    @Option(names = "--json", description = "Print a JSON list of {\"image\", \"caption\"}.")
+    @Option(names = "--json", description = "Print a JSON list of {\"image\", \"caption\"} (or {\"image\", \"error\"}).")
     boolean json;
+
+    @Option(names = "--skip-bad", description = "Leave out images that cannot be read, with a warning on stderr, and exit 0.")
+    boolean skipBad;
 
     @Option(names = "--seed", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).", defaultValue = "1337")
     long seed;
@@ -57,25 +72,47 @@ public final class CaptionCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
         MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
+        ImageTransform transform = ImageTransform.imagenet(loaded.model().config().imageSize());
+        // decoded one by one, so that a bad image is reported alone; kept at the model's size only
         List<Example> records = new ArrayList<>();
+        Map<Path, String> errors = new LinkedHashMap<>();
         for (Path p : images) {
-            if (!Files.isRegularFile(p)) throw new UserException(p + ": no such image file");
-            records.add(new Example(p.toString(), new ImageSource.FileImage(p), prompt, ""));
+            try {
+                RgbImage image = ImageDecoder.decode(new ImageSource.FileImage(p));
+                transform.distortion(image.width(), image.height())
+                        .ifPresent(w -> System.err.println("seemore caption: warning: " + p + ": " + w));
+                RgbImage resized = Resize.bilinear(image, transform.size(), transform.size());
+                records.add(new Example(p.toString(), new ImageSource.PixelImage(p.toString(), resized), prompt, ""));
+            } catch (UserException e) {
+                errors.put(p, e.getMessage());
+                System.err.println("seemore caption: " + (skipBad ? "skipped " : "") + e.getMessage());
+            }
         }
-        Evaluator evaluator = new Evaluator(loaded.model(), loaded.tokenizer(), ImageTransform.imagenet(loaded.model().config().imageSize()), 16);
-        List<Evaluator.Sample> samples = evaluator.caption(records, sampler, seed, maxTokens);
+        Evaluator evaluator = new Evaluator(loaded.model(), loaded.tokenizer(), transform, 16);
+        List<Evaluator.Sample> samples = records.isEmpty() ? List.of() : evaluator.caption(records, sampler, seed, maxTokens);
+        Map<String, String> captions = new LinkedHashMap<>();
+        for (Evaluator.Sample s : samples) captions.put(s.example().origin(), s.generated());
         if (json) {
             List<Map<String, String>> out = new ArrayList<>();
-            for (Evaluator.Sample s : samples) {
+            for (Path p : images) {
                 Map<String, String> row = new LinkedHashMap<>();
-                row.put("image", s.example().origin());
-                row.put("caption", s.generated());
+                row.put("image", p.toString());
+                if (errors.containsKey(p)) {
+                    if (skipBad) continue;
+                    row.put("error", withoutPrefix(errors.get(p), p + ": "));
+                } else {
+                    row.put("caption", captions.get(p.toString()));
+                }
                 out.add(row);
             }
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
         } else {
             for (Evaluator.Sample s : samples) System.out.println(s.example().origin() + ": " + s.generated());
         }
-        return 0;
+        return errors.isEmpty() || (skipBad && !records.isEmpty()) ? 0 : 1;
+    }
+
+    private static String withoutPrefix(String message, String prefix) {
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 }

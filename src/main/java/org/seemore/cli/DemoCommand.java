@@ -64,9 +64,9 @@ public final class DemoCommand implements Callable<Integer> {
         common.apply();
         if (steps < 1 || batchSize < 1 || testCount < 1) throw new org.seemore.UserException("--steps, --batch-size and --test-count must be positive");
         Path dir = out != null ? out : freeRunDirectory();
-        RunDirectories.prepare(dir, false, false);
+        RunDirectories.prepareNew(dir);
 
-        var base = Presets.get("small", 4);
+        var base = Presets.get(Presets.SMALL, 4);
         DataSource.Options opts = new DataSource.Options(java.util.Optional.empty(), null, false, base.imageSize(), common.seed, 30000, 1);
         List<Example> train = DataSource.load(DataSource.SYNTHETIC, opts).examples();
         List<Example> val = DataSource.load(DataSource.SYNTHETIC + ":val", opts).examples();
@@ -75,11 +75,13 @@ public final class DemoCommand implements Callable<Integer> {
         CharTokenizer tokenizer = CharTokenizer.forExamples(train);
         Vlm model = new Vlm(base.withVocabSize(tokenizer.vocabSize()), common.seed);
         System.out.printf(Locale.ROOT, "seemore demo: %s-parameter MoE VLM (%d experts, top-%d), %d synthetic training scenes, %d steps of %d%n",
-                CliSupport.count(model.parameterCount()), model.config().numExperts(), model.config().topK(), train.size(), steps, batchSize);
+                CliSupport.count(model.parameterCount()), model.config().language().numExperts(), model.config().language().topK(), train.size(), steps, batchSize);
         System.out.println("held-out shape-color pairs (never in training): " + ShapesDataset.HELDOUT_PAIRS);
 
-        TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> new TrainSettings(steps, batchSize, 1, lr, 0.05,
-                Math.min(warmup, steps / 10), 0.1, 1.0, 0, 100, 0, common.seed, Stage.FULL));
+        // the demo's recipe: a lower floor of the cosine, evaluation and a checkpoint only at the end
+        TrainSettings settings = CliSupport.parse("--lr/--warmup", () -> TrainSettings.builder().steps(steps).batchSize(batchSize).lr(lr)
+                .minLrRatio(0.05).warmupSteps(Math.min(warmup, steps / 10)).evalEvery(0).evalLimit(100).checkpointEvery(0)
+                .seed(common.seed).stage(Stage.FULL).build());
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
         Trainer.Summary summary;
         try (TrainProgress progress = new TrainProgress(steps)) {

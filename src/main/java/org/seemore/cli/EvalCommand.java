@@ -21,7 +21,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH", description = "A data file or synthetic:shapes:SPLIT (train, val, test, heldout).")
+    @Option(names = "--data", required = true, paramLabel = "PATH", description = "A data file, or synthetic:shapes:SPLIT (train, val, test, heldout); synthetic:shapes alone is its test split.")
     String data;
 
     @Option(names = "--limit", paramLabel = "N", description = "Score only the first N records (default: all).", defaultValue = "0")
@@ -42,8 +42,14 @@ public final class EvalCommand implements Callable<Integer> {
         MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         var config = loaded.model().config();
-        DataSource.Loaded records = DataSource.load(data, dataOptions.options(config.imageSize(), seed, config.maxTextTokens() - 1));
-        CliSupport.reportSkipped(data, records);
+        // the synthetic set's default split is train (what train wants); scoring on it would only measure memory
+        String spec = data.equals(DataSource.SYNTHETIC) ? DataSource.SYNTHETIC + ":test" : data;
+        if (DataSource.isSynthetic(spec)) {
+            System.out.println("data: " + spec + (spec.equals(data) ? "" : " (the test split; synthetic:shapes:SPLIT names another)"));
+        }
+        DataSource.Loaded records = DataSource.load(spec, dataOptions.options(config.imageSize(), seed, config.maxTextTokens() - 1));
+        CliSupport.reportSkipped(spec, records);
+        DataWarnings.truncated(spec, records.examples(), config.maxTextTokens());
         boolean text = records.examples().stream().allMatch(e -> e.image() == null);
         Evaluator evaluator = new Evaluator(loaded.model(), loaded.tokenizer(), text ? null : ImageTransform.imagenet(config.imageSize()), 32);
         Evaluator.Result r = evaluator.evaluate(records.examples(), limit);

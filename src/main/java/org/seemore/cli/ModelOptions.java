@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** Which model to build: a named preset or a JSON config file (the reference's config names). */
 public final class ModelOptions {
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "small")
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = Presets.DEFAULT)
     String preset;
 
     @Option(names = "--config", paramLabel = "FILE.json", description = "A model config (img_size, patch_size, vit_dim, ...); overrides --preset.")

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "parity", mixinStandardHelpOptions = true,
         description = {"Run a PyTorch reference dump (fixture layout: param.*, input.*, output.*, grad.*, final.*)",
                 "through the Java model and print the max absolute difference of every output and of the worst gradient.",
-                "Exits 0 only when everything is within the tolerances of the fixture README."})
+                "Exits 0 only when everything is within the tolerances of docs/fixtures.md."})
 public final class ParityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "A .safetensors reference dump (any config; mode eval, noisy, greedy or train).")

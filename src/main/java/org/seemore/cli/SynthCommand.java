@@ -37,7 +37,7 @@ import java.util.stream.Stream;
                         + "The heldout split shows (shape, color) pairs that train, val and test never do: "
                         + "yellow circle, blue square, orange triangle, green star.",
                 "The same seed and image size always give the same files."},
-        footer = "%nExample: seemore synth --out data/shapes --count 5000 --image-size 48%n")
+        footer = "%nExample: seemore synth --out data/shapes --count 5000 (48x48 images, the input of the small preset)%n")
 public final class SynthCommand implements Runnable {
     private static final int DEFAULT_TRAIN_COUNT = 1000;
     /** Validation, test and held-out splits get this fraction of the train count. */

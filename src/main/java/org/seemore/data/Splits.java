@@ -17,6 +17,33 @@ public final class Splits {
         }
     }
 
+    /** The share of the data held out for validation when no validation data is given. */
+    public static final double DEFAULT_FRACTION = 0.05;
+    /**
+     * Fewer records than this are all trained on: 5% of them would be a handful, too few to measure anything,
+     * and each one taken from a tiny set is missed in training.
+     */
+    public static final int MIN_RECORDS_TO_HOLD_OUT = 100;
+
+    /**
+     * The validation split taken when the user gives no validation data: a seeded {@value #DEFAULT_FRACTION}
+     * of the examples (see {@link #holdOut}), or none below {@value #MIN_RECORDS_TO_HOLD_OUT} examples.
+     */
+    public static Split defaultValidation(List<Example> examples, long seed) {
+        if (examples.size() < MIN_RECORDS_TO_HOLD_OUT) return new Split(examples, List.of());
+        return holdOut(examples, DEFAULT_FRACTION, seed);
+    }
+
+    /** One line saying what {@link #defaultValidation} did, for the start of a run. */
+    public static String describeDefault(Split split) {
+        int train = split.train().size(), held = split.validation().size();
+        if (held == 0) {
+            return "validation: none: " + train + " records are fewer than the " + MIN_RECORDS_TO_HOLD_OUT + " needed to hold out "
+                    + Math.round(100 * DEFAULT_FRACTION) + "%; all " + train + " are trained on (give --val FILE to validate)";
+        }
+        return "validation: " + Math.round(100 * DEFAULT_FRACTION) + "% of the data held out = " + held + " records; train on " + train;
+    }
+
     /**
      * Holds out a seeded random {@code fraction} of the examples for validation (the default when the user
      * gives no validation file is 5%). The count is {@code round(fraction * n)}, at least one when

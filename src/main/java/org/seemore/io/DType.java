@@ -4,7 +4,9 @@ import java.util.Optional;
 
 /** The element types a safetensors file may hold that seemore reads, with their size in bytes. */
 public enum DType {
-    F32(4), F16(2), BF16(2), I64(8), I32(4);
+    F32(4), F16(2), BF16(2), I64(8), I32(4),
+    /** Unsigned bytes: 8-bit images (Hugging Face's image fixtures store decoded pixels this way). */
+    U8(1);
 
     private final int byteSize;
 
@@ -15,11 +17,6 @@ public enum DType {
     /** Bytes per element. */
     public int byteSize() {
         return byteSize;
-    }
-
-    /** True for the floating-point types (F32, F16, BF16). */
-    public boolean isFloat() {
-        return this == F32 || this == F16 || this == BF16;
     }
 
     /** The type named by a header's {@code "dtype"} string, or empty when seemore does not read it. */

@@ -161,7 +161,7 @@ public final class SafetensorsFile {
         }
     }
 
-    /** The named tensor as ints (I32, or I64 values that fit); errors name the file. */
+    /** The named tensor as ints (I32, I64 values that fit, or U8 as 0..255); errors name the file. */
     public int[] ints(String name) {
         try {
             return get(name).toInts();
@@ -199,7 +199,7 @@ public final class SafetensorsFile {
         JsonNode dtypeNode = node.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw new UserException(where + ": missing or non-string \"dtype\"");
         DType dtype = DType.fromHeaderName(dtypeNode.textValue()).orElseThrow(() -> new UserException(
-                where + ": unsupported dtype " + dtypeNode.textValue() + " (seemore reads F32, F16, BF16, I64, I32)"));
+                where + ": unsupported dtype " + dtypeNode.textValue() + " (seemore reads F32, F16, BF16, I64, I32, U8)"));
 
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) throw new UserException(where + ": missing or non-array \"shape\"");

@@ -95,7 +95,7 @@ public record StoredTensor(String name, DType dtype, int[] shape, ByteBuffer dat
         return out;
     }
 
-    /** The values as int32: I32 as stored, I64 narrowed (an error if a value does not fit). */
+    /** The values as int32: I32 as stored, I64 narrowed (an error if a value does not fit), U8 as 0..255. */
     public int[] toInts() {
         int[] out = new int[elementCount()];
         switch (dtype) {
@@ -109,7 +109,10 @@ public record StoredTensor(String name, DType dtype, int[] shape, ByteBuffer dat
                     out[i] = (int) value;
                 }
             }
-            default -> throw wrongType("I64 or I32");
+            case U8 -> {
+                for (int i = 0; i < out.length; i++) out[i] = data.get(i) & 0xFF;
+            }
+            default -> throw wrongType("I64, I32 or U8");
         }
         return out;
     }

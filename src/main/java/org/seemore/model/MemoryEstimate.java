@@ -1,7 +1,9 @@
 package org.seemore.model;
 
+import org.seemore.model.vision.VitConfig;
+
 /**
- * What a model takes in memory, from its config alone, so that a command can refuse a model too
+ * What a model of the seemore family (ViT, MLP projector, MoE decoder) takes in memory, from its config alone, so that a command can refuse a model too
  * large for the JVM before allocating anything (a 16384-wide decoder otherwise runs out of heap
  * after half a minute). Every figure is in bytes, 4 per float.
  *
@@ -26,15 +28,15 @@ public final class MemoryEstimate {
 
     /** The parameter count, as {@link Vlm#parameterCount()} would give it once built. */
     public static ParameterCount parameters(VlmConfig config) {
-        long d = config.visionWidth(), c = config.width(), e = config.numExperts(), v = config.vocabSize();
-        long p = config.patchSize(), rows = config.numPatches() + 1L;
+        long d = flat(config).visionWidth(), c = flat(config).width(), e = flat(config).numExperts(), v = config.vocabSize();
+        long p = flat(config).patchSize(), rows = numPatches(config) + 1L;
         long visionBlock = 2 * d + 3 * d * d + (d * d + d) + 2 * d + (d * 4 * d + 4 * d) + (4 * d * d + d);
-        long vision = d * 3 * p * p + d + d + rows * d + config.visionLayers() * visionBlock + 2 * d;
+        long vision = d * 3 * p * p + d + d + rows * d + flat(config).visionLayers() * visionBlock + 2 * d;
         long projector = d * 4 * d + 4 * d + 4 * d * c + c;
         long router = 2 * (c * e + e);                                          // gate and noise
         long expert = (c * 4 * c + 4 * c) + (4 * c * c + c);
         long decoderBlock = 2 * c + 3 * c * c + (c * c + c) + 2 * c + router + e * expert;
-        long decoder = v * c + (long) config.maxPositions() * c + config.layers() * decoderBlock + 2 * c + (c * v + v);
+        long decoder = v * c + (long) config.maxPositions() * c + flat(config).layers() * decoderBlock + 2 * c + (c * v + v);
         return new ParameterCount(vision, projector, decoder);
     }
 
@@ -61,7 +63,7 @@ public final class MemoryEstimate {
 
     /** Generation's key and value caches: two rows of C floats per position, per layer. */
     public static long kvCache(VlmConfig config, int batch, int positions) {
-        return 4L * 2 * config.layers() * batch * Math.min(positions, config.maxPositions()) * config.width();
+        return 4L * 2 * flat(config).layers() * batch * Math.min(positions, config.maxPositions()) * flat(config).width();
     }
 
     private static long positions(VlmConfig config, long textTokens, boolean images) {
@@ -70,25 +72,25 @@ public final class MemoryEstimate {
 
     /** Floats a forward pass writes and keeps. */
     private static long forward(VlmConfig config, long b, long t, boolean images, boolean training) {
-        long l = positions(config, t, images), c = config.width(), v = config.vocabSize();
+        long l = positions(config, t, images), c = flat(config).width(), v = config.vocabSize();
         long dropout = training && config.dropout() > 0 ? 1 : 0;
         long floats = 0;
-        if (images) floats += vision(config, b, dropout, training) + b * config.numVisualTokens() * (8L * config.visionWidth() + c); // + projector: fc1, GELU, fc2
+        if (images) floats += vision(config, b, dropout, training) + b * config.numVisualTokens() * (8L * flat(config).visionWidth() + c); // + projector: fc1, GELU, fc2
         floats += b * (t * c + (2 + dropout) * l * c);                             // token embeddings, concat, + positions
-        floats += config.layers() * decoderBlock(config, b, l, training);
+        floats += flat(config).layers() * decoderBlock(config, b, l, training);
         floats += b * l * c + b * l * v + 3 * b * t * v;                           // ln_f, logits, the loss's copies
         return floats;
     }
 
     /** Floats the vision encoder writes and keeps. */
     private static long vision(VlmConfig config, long b, long dropout, boolean training) {
-        long d = config.visionWidth(), n = config.numPatches(), r = n + 1, p = config.patchSize();
+        long d = flat(config).visionWidth(), n = numPatches(config), r = n + 1, p = flat(config).patchSize();
         long embed = b * (n * 3 * p * p + n * d + (2 + dropout) * r * d);         // patches, linear, concat, + positions
         // ln1, qkv (3), attention, proj, add, ln2, fc1 (4), GELU (4), fc2, add: 18 per row, and two dropouts
         long perRow = 18 + 2 * dropout;
-        long probs = training ? b * config.visionHeads() * r * padded(r) : 0;
-        long blocks = config.visionLayers() * (b * r * d * perRow + probs);
-        if (config.imageTokens() == VlmConfig.ImageTokens.CLS) {
+        long probs = training ? b * flat(config).visionHeads() * r * padded(r) : 0;
+        long blocks = flat(config).visionLayers() * (b * r * d * perRow + probs);
+        if (flat(config).imageTokens() == VitConfig.ImageTokens.CLS) {
             blocks -= b * (r - 1) * d * (perRow - 4);                              // the last block: ln1 and keys, values of every row, the rest for CLS alone
         }
         return embed + blocks + b * r * d;                                         // ln_f
@@ -96,14 +98,24 @@ public final class MemoryEstimate {
 
     /** Floats one decoder block writes and keeps at L positions. */
     private static long decoderBlock(VlmConfig config, long b, long l, boolean training) {
-        long c = config.width(), k = config.topK(), e = config.numExperts();
+        long c = flat(config).width(), k = flat(config).topK(), e = flat(config).numExperts();
         long dropout = training && config.dropout() > 0 ? 1 : 0;
         // ln1, qkv (3), attention, proj, add, ln2, the combined experts' output, add: 10 per position; each
         // of the k routes gathers its row, the expert's hidden layer (4C) and output: 6C per route
         long rows = b * l * c * (10 + 6 * k + 2 * dropout);
         long router = b * l * e * 8;                                               // gate and noise logits, softplus, noisy logits, top-k, softmax
-        long probs = training ? b * config.heads() * l * padded(l) : 0;
+        long probs = training ? b * flat(config).heads() * l * padded(l) : 0;
         return rows + router + probs;
+    }
+
+    /** The flat seemore-family view (ViT, MLP projector, MoE decoder) this estimate is written for. */
+    private static VlmConfigJson flat(VlmConfig config) {
+        return VlmConfigJson.of(config);
+    }
+
+    private static long numPatches(VlmConfig config) {
+        long grid = flat(config).imageSize() / flat(config).patchSize();
+        return grid * grid;
     }
 
     /** Attention rows are padded to whole vectors; 16 floats covers AVX-512. */

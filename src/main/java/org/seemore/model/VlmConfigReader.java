@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import org.seemore.model.vision.VitConfig;
 
 /**
  * Reads a {@link VlmConfig} from JSON strictly, so that a mistake in a hand-written config is named
@@ -16,7 +17,7 @@ import java.util.List;
  * whole number must be written as one ({@code "32"} or {@code 32.5} are refused, not coerced), and
  * the coefficients ({@code aux_loss_coef}, {@code router_z_loss_coef}, {@code capacity_factor},
  * {@code dropout}) must be numbers and default to 0, as the PyTorch reference's configs omit some.
- * Unknown keys are ignored. The keys are the record's {@link JsonProperty} names, so a new config
+ * Unknown keys are ignored. The keys are {@link VlmConfigJson}'s {@link JsonProperty} names, so a new config
  * field is checked without an edit here. Messages name the key and the value; the caller adds the file.
  */
 final class VlmConfigReader {
@@ -42,7 +43,7 @@ final class VlmConfigReader {
         if (root == null || !root.isObject()) throw new IllegalArgumentException("must be a JSON object of settings, got " + describe(root));
         ObjectNode config = (ObjectNode) root;
         List<String> missing = new ArrayList<>();
-        for (RecordComponent component : VlmConfig.class.getRecordComponents()) {
+        for (RecordComponent component : VlmConfigJson.class.getRecordComponents()) {
             String key = component.getAccessor().getAnnotation(JsonProperty.class).value(); // the annotation lands on the accessor
             Class<?> type = component.getType();
             JsonNode value = config.get(key);
@@ -54,16 +55,16 @@ final class VlmConfigReader {
                 checkWholeNumber(key, value);
             } else if (type == double.class) {
                 if (!value.isNumber()) throw new IllegalArgumentException(key + " must be a number, got " + describe(value));
-            } else if (type == VlmConfig.ImageTokens.class) {
+            } else if (type == VitConfig.ImageTokens.class) {
                 if (!value.isTextual()) throw new IllegalArgumentException(key + " must be \"cls\" or \"patches\", got " + describe(value));
-                VlmConfig.ImageTokens.parse(value.asText()); // names the key and the value when it is neither
+                VitConfig.ImageTokens.parse(value.asText()); // names the key and the value when it is neither
             } else {
                 throw new IllegalStateException("no JSON check for " + type + " of " + key);
             }
         }
         if (!missing.isEmpty()) throw new IllegalArgumentException((missing.size() == 1 ? "missing key " : "missing keys ") + String.join(", ", missing));
         try {
-            return JSON.treeToValue(config, VlmConfig.class);
+            return JSON.treeToValue(config, VlmConfigJson.class).config();
         } catch (JsonProcessingException e) {
             // the values were checked above, so what is left is the record's own validation
             Throwable cause = e;

@@ -65,13 +65,6 @@ public final class Params {
         return Collections.unmodifiableMap(all);
     }
 
-    /** Parameters whose name starts with {@code prefix}. */
-    public Map<String, Tensor> withPrefix(String namePrefix) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> { if (k.startsWith(namePrefix)) out.put(k, v); });
-        return out;
-    }
-
     public long count() {
         long n = 0;
         for (Tensor t : all.values()) n += t.size();

@@ -39,6 +39,11 @@ public final class ParityReport {
         if (gradients.isEmpty()) checks.add(new Check("grad.* (none in the dump)", parameters, 0, true, false));
     }
 
+    /** An expected output the model did not produce: always a failure. */
+    void missing(String name) {
+        checks.add(new Check(name, Double.POSITIVE_INFINITY, 0, false, false));
+    }
+
     void exact(String name, int[] expected, int[] actual) {
         long wrong = Math.abs(expected.length - actual.length);
         for (int i = 0; i < Math.min(expected.length, actual.length); i++) if (expected[i] != actual[i]) wrong++;

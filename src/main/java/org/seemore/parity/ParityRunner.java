@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.seemore.UserException;
 import org.seemore.generate.Generator;
 import org.seemore.generate.Sampler;
@@ -16,13 +17,22 @@ import org.seemore.model.ForwardContext;
 import org.seemore.model.ModelWeights;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
+import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
+import org.seemore.train.Batch;
+import org.seemore.train.LrSchedule;
+import org.seemore.train.TrainingStep;
 
 /**
- * Runs a PyTorch reference dump (the fixture layout of {@code ../shared/fixtures/README.md}) through
- * the Java model and measures every difference against the README's tolerances: forward outputs
- * and losses 1e-4, gradients 1e-4, parameters after training 2e-4, routes and tokens exactly.
+ * Runs a PyTorch reference dump (a fixture, in the format {@code docs/fixtures.md} describes: tensor
+ * names, metadata, modes) through the Java model and measures every difference against the
+ * tolerances given there: forward outputs and losses 1e-4, gradients 1e-4, parameters after
+ * training 2e-4, routes and tokens exactly. Also read when present (the dumps of
+ * {@code scripts/reference}): {@code output.z_loss}, {@code output.expert_tokens.i} (assignments
+ * each expert kept under the capacity limit, exactly), and for training
+ * {@code __metadata__.grad_accum} (the inputs' rows split into that many micro-batches per step)
+ * and {@code output.grad_norms} (the norm before clipping).
  */
 public final class ParityRunner {
     public static final double OUTPUT_TOLERANCE = 1e-4;
@@ -87,8 +97,16 @@ public final class ParityRunner {
         report.values("output.ce_loss", file.floats("output.ce_loss"), loss.ce().toArray(), OUTPUT_TOLERANCE);
         report.values("output.aux_loss", file.floats("output.aux_loss"), loss.aux().toArray(), OUTPUT_TOLERANCE);
         report.values("output.loss", file.floats("output.loss"), loss.total().toArray(), OUTPUT_TOLERANCE);
+        if (file.contains("output.z_loss")) {
+            if (out.zLoss() == null) report.missing("output.z_loss (the model computed none: router_z_loss_coef is 0)");
+            else report.values("output.z_loss", file.floats("output.z_loss"), out.zLoss().toArray(), OUTPUT_TOLERANCE);
+        }
         List<int[]> routes = out.routes();
         for (int i = 0; i < routes.size(); i++) report.exact("output.routes." + i, ints(file, "output.routes." + i), routes.get(i));
+        for (int i = 0; i < routes.size(); i++) {
+            String name = "output.expert_tokens." + i;
+            if (file.contains(name)) report.exact(name, ints(file, name), out.moe().get(i).expertTokens());
+        }
         loss.total().backward();
         for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
             String name = "grad." + e.getKey();
@@ -128,24 +146,57 @@ public final class ParityRunner {
         AdamW.Settings settings = new AdamW.Settings(opt.path("betas").path(0).asDouble(0.9), opt.path("betas").path(1).asDouble(0.95),
                 opt.path("eps").asDouble(1e-8), opt.path("weight_decay").asDouble(0.1));
         float[] expectedLosses = file.floats("output.losses");
-        AdamW adam = new AdamW(model.parameters(), settings);
-        Tensor images = images(file);
-        int[] tokens = ints(file, "input.tokens"), targets = ints(file, "input.targets");
-        int batch = file.get("input.tokens").shape()[0];
-        float[] losses = new float[expectedLosses.length];
+        List<Batch> micro = microBatches(file, gradAccumulation(file));
+        // the step that training runs; without dropout and routing noise, as the reference's steps are
+        TrainingStep trainingStep = new TrainingStep(model, new AdamW(model.parameters(), settings), ForwardContext.inference(),
+                new TrainingStep.Settings(LrSchedule.constant(lr), clip, micro.size()), new BufferPool());
+        Supplier<Batch> batches = TrainingStep.cycling(micro);
+        float[] losses = new float[expectedLosses.length], norms = new float[expectedLosses.length];
         for (int step = 0; step < expectedLosses.length; step++) {
-            for (Tensor p : model.parameters().values()) p.zeroGrad();
-            Vlm.Output out = model.forward(images, tokens, batch, ForwardContext.inference());
-            Vlm.Loss loss = model.loss(out, targets, batch);
-            losses[step] = loss.total().item();
-            loss.total().backward();
-            AdamW.clipGradNorm(model.parameters().values(), clip);
-            adam.step(lr);
+            TrainingStep.Result result = trainingStep.run(step, batches);
+            losses[step] = (float) result.loss();
+            norms[step] = (float) result.gradNorm();
         }
         report.values("output.losses", expectedLosses, losses, OUTPUT_TOLERANCE);
+        if (file.contains("output.grad_norms")) report.values("output.grad_norms", file.floats("output.grad_norms"), norms, OUTPUT_TOLERANCE);
         List<String> names = new ArrayList<>(model.parameters().keySet());
         for (String name : names) {
             report.values("final." + name, file.floats("final." + name), model.parameters().get(name).toArray(), TRAINED_PARAM_TOLERANCE);
         }
+    }
+
+    /** {@code __metadata__.grad_accum}: micro-batches per optimizer step, 1 when absent. */
+    private static int gradAccumulation(SafetensorsFile file) {
+        String value = file.metadata().getOrDefault("grad_accum", "1");
+        try {
+            int accum = Integer.parseInt(value.strip());
+            if (accum > 0) return accum;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserException(file.path() + ": __metadata__.grad_accum must be a positive integer, got '" + value + "'");
+    }
+
+    /** The dump's A*B input rows as A consecutive micro-batches of B rows. */
+    private static List<Batch> microBatches(SafetensorsFile file, int accum) {
+        StoredTensor images = file.get("input.images");
+        int rows = file.get("input.tokens").shape()[0];
+        if (rows % accum != 0 || images.shape()[0] != rows) {
+            throw new UserException(file.path() + ": " + rows + " input rows do not split into grad_accum " + accum + " micro-batches");
+        }
+        int batch = rows / accum;
+        int[] shape = images.shape().clone();
+        shape[0] = batch;
+        float[] pixels = images.toFloats();
+        int[] tokens = ints(file, "input.tokens"), targets = ints(file, "input.targets");
+        int perImage = pixels.length / rows, perRow = tokens.length / rows;
+        List<Batch> out = new ArrayList<>();
+        for (int a = 0; a < accum; a++) {
+            out.add(Batch.of(
+                    Tensor.of(Arrays.copyOfRange(pixels, a * batch * perImage, (a + 1) * batch * perImage), shape),
+                    Arrays.copyOfRange(tokens, a * batch * perRow, (a + 1) * batch * perRow),
+                    Arrays.copyOfRange(targets, a * batch * perRow, (a + 1) * batch * perRow), batch));
+        }
+        return out;
     }
 }

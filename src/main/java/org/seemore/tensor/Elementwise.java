@@ -12,9 +12,10 @@ import org.seemore.tensor.kernels.BinaryKernel.Op;
  *
  * <p>Vectorized and, when large, multithreaded ({@link BinaryKernel}, {@link Activations}); the
  * broadcasts a model makes (same shape, a bias or positional table repeated over rows, a value per
- * row) have fused loops, any other goes through {@link ElementwiseReference}, the plain versions
- * these are tested against. Unary backward steps overwrite their output's gradient in place and
- * hand it to the input ({@link Tensor#accumulateGrad}) instead of allocating another.
+ * row) have fused loops, any other goes through the scalar {@link BroadcastFallback}. Unary
+ * backward steps overwrite their output's gradient in place and hand it to the input
+ * ({@link Tensor#accumulateGrad}) instead of allocating another. {@link ElementwiseReference} holds
+ * the plain versions these are tested against.
  */
 public final class Elementwise {
     private Elementwise() {}
@@ -40,11 +41,11 @@ public final class Elementwise {
             int[] partial = la != null ? bs : as;
             int column = columnSplit(partial, os), row = rowSplit(partial, os);
             Layout l = column >= 0 ? Layout.COLUMN : row >= 0 ? Layout.ROW : null;
-            if (l == null) return ElementwiseReference.binary(ElementwiseReference.Op.valueOf(op.name()), a, b);
+            if (l == null) return BroadcastFallback.binary(op, a, b);
             inner = tail(os, l == Layout.COLUMN ? column : row);
             if (la == null) la = l; else lb = l;
         } else {
-            return ElementwiseReference.binary(ElementwiseReference.Op.valueOf(op.name()), a, b);
+            return BroadcastFallback.binary(op, a, b);
         }
         int outer = inner == 0 ? 0 : n / inner;
         float[] out = StepArena.uninitialized(n);
@@ -113,13 +114,6 @@ public final class Elementwise {
             Activations.scale(g, 0, g, n, factor);
             x.accumulateGrad(g);
         }, x);
-    }
-
-    /** Sum of any number of same-shape tensors (e.g. residual streams). */
-    public static Tensor sum(Tensor... xs) {
-        Tensor acc = xs[0];
-        for (int i = 1; i < xs.length; i++) acc = add(acc, xs[i]);
-        return acc;
     }
 
     public static Tensor relu(Tensor x) {

@@ -1,16 +1,14 @@
 package org.seemore.tensor;
 
-import java.util.Arrays;
-
 /**
- * The plain elementwise ops that {@link Elementwise} is tested against: one loop per op, an index
- * walker for broadcasting, GELU through the double-precision erfc of {@link MathF}. Also the fast
- * ops' fallback for broadcasts they have no fused loop for.
+ * The plain versions of {@link Elementwise}'s ops that it is tested against: one loop per op, each
+ * output element's operands found by unravelling its index (no strides, no fused layouts), GELU
+ * through the double-precision erfc of {@link MathF}.
  */
 final class ElementwiseReference {
     private ElementwiseReference() {}
 
-    enum Op { ADD, SUB, MUL, DIV }
+    private enum Op { ADD, SUB, MUL, DIV }
 
     static Tensor add(Tensor a, Tensor b) { return binary(Op.ADD, a, b); }
 
@@ -20,37 +18,49 @@ final class ElementwiseReference {
 
     static Tensor div(Tensor a, Tensor b) { return binary(Op.DIV, a, b); }
 
-    static Tensor binary(Op op, Tensor a, Tensor b) {
+    private static Tensor binary(Op op, Tensor a, Tensor b) {
         int[] as = a.shape(), bs = b.shape();
-        int[] os = Arrays.equals(as, bs) ? as : Shapes.broadcast(as, bs);
+        int[] os = Shapes.broadcast(as, bs);
         int n = Shapes.numel(os);
-        float[] out = new float[n];
-        float[] ad = a.data(), bd = b.data();
-        int ao = a.offset(), bo = b.offset();
-        if (Arrays.equals(as, bs)) {
-            for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + i], bd[bo + i]);
-        } else {
-            BroadcastIndex it = new BroadcastIndex(os, as, bs);
-            for (int i = 0; i < n; i++, it.next()) out[i] = apply(op, ad[ao + it.a], bd[bo + it.b]);
+        int[] ia = new int[n], ib = new int[n]; // the operands' flat indices of every output element
+        for (int i = 0; i < n; i++) {
+            ia[i] = sourceIndex(i, os, as);
+            ib[i] = sourceIndex(i, os, bs);
         }
+        float[] out = new float[n], ad = a.data(), bd = b.data();
+        int ao = a.offset(), bo = b.offset();
+        for (int i = 0; i < n; i++) out[i] = apply(op, ad[ao + ia[i]], bd[bo + ib[i]]);
         return Tensor.result(out, os, o -> {
             float[] g = o.grad();
-            boolean same = Arrays.equals(as, bs);
             float[] ga = a.requiresGrad() ? a.gradBuffer() : null;
             float[] gb = b.requiresGrad() ? b.gradBuffer() : null;
-            BroadcastIndex it = same ? null : new BroadcastIndex(os, as, bs);
             for (int i = 0; i < n; i++) {
-                int ia = same ? i : it.a, ib = same ? i : it.b;
-                float x = ad[ao + ia], y = bd[bo + ib], gi = g[i];
+                float x = ad[ao + ia[i]], y = bd[bo + ib[i]], gi = g[i];
                 switch (op) {
-                    case ADD -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] += gi; }
-                    case SUB -> { if (ga != null) ga[ia] += gi; if (gb != null) gb[ib] -= gi; }
-                    case MUL -> { if (ga != null) ga[ia] += gi * y; if (gb != null) gb[ib] += gi * x; }
-                    case DIV -> { if (ga != null) ga[ia] += gi / y; if (gb != null) gb[ib] -= gi * x / (y * y); }
+                    case ADD -> { if (ga != null) ga[ia[i]] += gi; if (gb != null) gb[ib[i]] += gi; }
+                    case SUB -> { if (ga != null) ga[ia[i]] += gi; if (gb != null) gb[ib[i]] -= gi; }
+                    case MUL -> { if (ga != null) ga[ia[i]] += gi * y; if (gb != null) gb[ib[i]] += gi * x; }
+                    case DIV -> { if (ga != null) ga[ia[i]] += gi / y; if (gb != null) gb[ib[i]] -= gi * x / (y * y); }
                 }
-                if (!same) it.next();
             }
         }, a, b);
+    }
+
+    /**
+     * The flat index into an operand of shape {@code s} (right-aligned against the output shape
+     * {@code os}) that output element {@code i} reads: each output coordinate, or 0 where s has 1.
+     */
+    private static int sourceIndex(int i, int[] os, int[] s) {
+        int index = 0, stride = 1, rest = i;
+        for (int d = os.length - 1; d >= 0; d--) {
+            int coordinate = rest % os[d];
+            rest /= os[d];
+            int sd = d - (os.length - s.length);
+            if (sd < 0) continue;
+            if (s[sd] != 1) index += coordinate * stride;
+            stride *= s[sd];
+        }
+        return index;
     }
 
     private static float apply(Op op, float x, float y) {
@@ -60,31 +70,6 @@ final class ElementwiseReference {
             case MUL -> x * y;
             case DIV -> x / y;
         };
-    }
-
-    /** Walks a broadcast output shape, tracking the flat offsets into both inputs. */
-    static final class BroadcastIndex {
-        private final int[] shape, sa, sb, idx;
-        int a, b;
-
-        BroadcastIndex(int[] out, int[] as, int[] bs) {
-            shape = out;
-            sa = Shapes.broadcastStrides(as, out);
-            sb = Shapes.broadcastStrides(bs, out);
-            idx = new int[out.length];
-        }
-
-        void next() {
-            for (int d = shape.length - 1; d >= 0; d--) {
-                idx[d]++;
-                a += sa[d];
-                b += sb[d];
-                if (idx[d] < shape[d]) return;
-                a -= sa[d] * shape[d];
-                b -= sb[d] * shape[d];
-                idx[d] = 0;
-            }
-        }
     }
 
     /** {@code x * factor}. */

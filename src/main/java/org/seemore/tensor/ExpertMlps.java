@@ -17,11 +17,11 @@ import org.seemore.tensor.kernels.VectorMath;
  *
  * Legend: N tokens, C width, H hidden width, n_e the rows of expert e. The op equals gathering each
  * expert's rows ({@link Indexing#indexSelect}), two {@link Linalg#linear}s with a
- * {@link Elementwise#relu} between, and {@link IndexingReference#weightedScatterAdd} (tested against exactly
- * that composition), but the experts run side by side on the kernel pool, each with its products on
- * one thread: a few hundred rows per expert leave little for two threads to share within one product,
- * while eight experts spread over two threads with no hand-off per product. The biggest experts are
- * claimed first, so the last one to finish is a small one.
+ * {@link Elementwise#relu} between, and a router-weighted index-add (that composition is
+ * {@link ExpertMlpsReference}, which this is tested against), but the experts run side by side on
+ * the kernel pool, each with its products on one thread: a few hundred rows per expert leave little
+ * for two threads to share within one product, while eight experts spread over two threads with no
+ * hand-off per product. The biggest experts are claimed first, so the last one to finish is a small one.
  */
 public final class ExpertMlps {
     private ExpertMlps() {}

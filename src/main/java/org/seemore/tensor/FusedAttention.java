@@ -12,9 +12,10 @@ import org.seemore.tensor.kernels.Parallel;
  * C wide and split into H heads of hd. Each (batch item, head) pair reads its q, k, v straight out
  * of that buffer (offsets and a leading dimension of 3C) and writes its output into its columns of
  * {@code y (B, T, C)}: none of the head-splitting permutes, scaled-score or probability copies of
- * {@link #reference} exist. The pairs run in parallel on the kernel pool, forward and backward, and
- * the backward writes straight into the qkv gradient. Only the probabilities (B, H, T, T) are kept
- * (each row padded to whole vectors when the heads take the direct loops).
+ * the plain composition exist ({@link FusedAttentionReference}, which this is tested against). The
+ * pairs run in parallel on the kernel pool, forward and backward, and the backward writes straight
+ * into the qkv gradient. Only the probabilities (B, H, T, T) are kept (each row padded to whole
+ * vectors when the heads take the direct loops).
  */
 public final class FusedAttention {
     private FusedAttention() {}
@@ -97,19 +98,5 @@ public final class FusedAttention {
         }, q, kv);
         if (probs != null) StepArena.tie(out, probs); // given back once the backward step has read them
         return out;
-    }
-
-    /**
-     * The same attention from the separate ops, as a model would write it: split the heads with a
-     * reshape and permute, {@code q·kᵀ}, scale, softmax, {@code ·v}, merge the heads back. Plain
-     * versions of the permute, scale and softmax. {@link #selfAttention} is tested against it.
-     */
-    static Tensor reference(Tensor qkv, int heads, boolean causal) {
-        int b = qkv.dim(0), t = qkv.dim(1), c = qkv.dim(2) / 3, hd = c / heads;
-        Tensor split = ShapingReference.permute(Shaping.reshape(qkv, b, t, 3, heads, hd), 2, 0, 3, 1, 4); // (3, B, H, T, hd)
-        Tensor q = Shaping.select(split, 0), k = Shaping.select(split, 1), v = Shaping.select(split, 2);
-        Tensor scores = ElementwiseReference.scale(Linalg.matmul(q, k, false, true), (float) (1 / Math.sqrt(hd))); // (B, H, T, T)
-        Tensor y = Linalg.matmul(NnOpsReference.softmax(scores, causal), v);                                    // (B, H, T, hd)
-        return Shaping.reshape(ShapingReference.permute(y, 0, 2, 1, 3), b, t, c);                              // (B, T, C)
     }
 }

@@ -1,9 +1,6 @@
 package org.seemore.tensor;
 
-/**
- * The plain versions of {@link Indexing}'s row moves that it is tested against, and the chain of
- * them that {@link ExpertMlps} fuses into its router-weighted combine.
- */
+/** The plain versions of {@link Indexing}'s row moves that it is tested against. */
 final class IndexingReference {
     private IndexingReference() {}
 
@@ -60,20 +57,5 @@ final class IndexingReference {
                 }
             }
         }, base, src);
-    }
-
-    /**
-     * The mixture-of-experts combine as a chain of plain ops: zeros (n, width), then per source e,
-     * select its weights {@code weights[slots[e]]}, multiply its rows, and index-add them at
-     * {@code rows[e]} into a copy of the running sum. {@link ExpertMlps} is tested against it.
-     */
-    static Tensor weightedScatterAdd(int n, int width, Tensor[] sources, int[][] rows, Tensor weights, int[][] slots) {
-        Tensor flat = Shaping.reshape(weights, weights.size(), 1);
-        Tensor y = Tensor.zeros(n, width);
-        for (int e = 0; e < sources.length; e++) {
-            if (rows[e].length == 0) continue;
-            y = indexAdd(y, rows[e], ElementwiseReference.mul(sources[e], indexSelect(flat, slots[e])));
-        }
-        return y;
     }
 }

@@ -72,12 +72,6 @@ public final class Tensor {
         return new Tensor(new float[] {value}, 0, new int[0]);
     }
 
-    public static Tensor full(float value, int... shape) {
-        Tensor t = zeros(shape);
-        Arrays.fill(t.data, value);
-        return t;
-    }
-
     /** A leaf that requires a gradient: a trainable parameter. */
     public static Tensor parameter(float[] data, int... shape) {
         return of(data, shape).requiresGrad(true);
@@ -143,12 +137,6 @@ public final class Tensor {
     }
 
     public int offset() { return offset; }
-
-    /**
-     * Where the values of the storage end: {@code data().length}, unless the storage is a pooled
-     * buffer (longer than asked for). Kernels that treat an array's end specially take this instead,
-     * so that pooled storage gives the same results as exact storage.
-     */
 
     /** A fresh copy of the values. */
     public float[] toArray() { return Arrays.copyOfRange(data(), offset, offset + size); }

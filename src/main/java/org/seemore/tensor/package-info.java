@@ -11,7 +11,10 @@
  *   <li>E: experts; k: experts chosen per token; V: vocabulary</li>
  *   <li>S: image side in pixels; p: patch side</li>
  * </ul>
- * Dependencies point one way: tensor is used by everything and uses nothing of seemore but its
+ * Each fast op class {@code Foo} has its plain reference {@code FooReference} beside it, which only
+ * tests run (the rule is in the package comment of {@code org.seemore.tensor.kernels}).
+ *
+ * <p>Dependencies point one way: tensor is used by everything and uses nothing of seemore but its
  * kernels.
  */
 package org.seemore.tensor;

@@ -3,16 +3,15 @@ package org.seemore.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.seemore.tensor.Tensor;
+import org.seemore.tensor.kernels.AdamWKernel;
 import org.seemore.tensor.kernels.Parallel;
 
 /**
  * AdamW (Loshchilov &amp; Hutter 2019) as PyTorch implements it: decoupled weight decay
  * {@code p -= lr * wd * p} before the Adam step, bias-corrected moments, eps added to the
  * corrected second moment's square root. Decay applies to parameters with two or more dimensions.
- * One fused pass per parameter.
+ * One fused pass per parameter ({@link AdamWKernel}).
  */
 public final class AdamW {
     /** The optimizer's hyper-parameters. */
@@ -65,38 +64,7 @@ public final class AdamW {
             float[] w = p.data(), mi = m.get(i), vi = v.get(i);
             int off = p.offset();
             float decay = p.rank() >= 2 ? (float) (1 - lr * settings.weightDecay()) : 1f;
-            Parallel.parallelRange(mi.length, 1 << 16, (from, to) ->
-                    update(w, off, g, mi, vi, from, to, fb1, fb2, decay, stepSize, invSqrtBc2, eps));
-        }
-    }
-
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-
-    /**
-     * The fused update of elements [from, to): moments, bias-corrected step, decoupled decay. The vector
-     * loop performs the scalar loop's float operations in the same order (no FMA), so both agree bit for bit.
-     */
-    static void update(float[] w, int off, float[] g, float[] m, float[] v, int from, int to,
-                       float b1, float b2, float decay, float stepSize, float invSqrtBc2, float eps) {
-        int j = from;
-        for (int bound = from + SPECIES.loopBound(to - from); j < bound; j += SPECIES.length()) {
-            FloatVector gj = FloatVector.fromArray(SPECIES, g, j);
-            FloatVector mj = FloatVector.fromArray(SPECIES, m, j).mul(b1).add(gj.mul(1 - b1));
-            FloatVector vj = FloatVector.fromArray(SPECIES, v, j).mul(b2).add(gj.mul(1 - b2).mul(gj));
-            mj.intoArray(m, j);
-            vj.intoArray(v, j);
-            FloatVector denom = vj.sqrt().mul(invSqrtBc2).add(eps);
-            FloatVector wj = FloatVector.fromArray(SPECIES, w, off + j);
-            wj.mul(decay).sub(mj.mul(stepSize).div(denom)).intoArray(w, off + j);
-        }
-        for (; j < to; j++) {
-            float gj = g[j];
-            float mj = b1 * m[j] + (1 - b1) * gj;
-            float vj = b2 * v[j] + (1 - b2) * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            float denom = (float) Math.sqrt(vj) * invSqrtBc2 + eps;
-            w[off + j] = w[off + j] * decay - stepSize * mj / denom;
+            AdamWKernel.update(w, off, g, mi, vi, mi.length, fb1, fb2, decay, stepSize, invSqrtBc2, eps);
         }
     }
 

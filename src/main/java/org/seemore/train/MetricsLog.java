@@ -1,5 +1,6 @@
 package org.seemore.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.seemore.UserException;
+import org.seemore.io.AtomicFiles;
 import org.seemore.train.plot.ExpertLoadChart;
 import org.seemore.train.plot.LossChart;
 import org.seemore.train.plot.LossPoint;
@@ -47,25 +50,43 @@ public final class MetricsLog {
         }
     }
 
-    /** Keeps the lines up to {@code step} (a resumed run rewrites what came after its checkpoint). */
-    public void truncateAfter(long step) {
+    /**
+     * Keeps the lines up to {@code step} (a resumed run rewrites what came after its checkpoint),
+     * replacing the file atomically. A last line that is not JSON was cut short by a kill or a full
+     * disk and is dropped; the returned notice says so. A bad line before the last one is an error.
+     */
+    public Optional<String> truncateAfter(long step) {
         if (!Files.exists(file)) {
             reset();
-            return;
+            return Optional.empty();
         }
+        List<String> lines;
         try {
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) continue;
-                JsonNode node = JSON.readTree(line);
-                if (node.path("step").asLong() > step) continue;
-                kept.add(line);
-                remember(node);
-            }
-            Files.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UserException(file + ": cannot read the metrics to resume: " + e.getMessage());
         }
+        int last = lines.size() - 1;
+        while (last >= 0 && lines.get(last).isBlank()) last--;
+        List<String> kept = new ArrayList<>();
+        Optional<String> notice = Optional.empty();
+        for (int i = 0; i <= last; i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) continue;
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                if (i < last) throw new UserException(file + ":" + (i + 1) + ": not a JSON line; delete it to resume the run");
+                notice = Optional.of(file + ":" + (i + 1) + ": dropped a partial last line, cut short when the run was interrupted");
+                continue;
+            }
+            if (node.path("step").asLong() > step) continue;
+            kept.add(line);
+            remember(node);
+        }
+        AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+        return notice;
     }
 
     private void remember(JsonNode node) {
@@ -121,8 +142,8 @@ public final class MetricsLog {
     }
 
     /** Redraws loss.png and experts.png. */
-    public void plot(int numExperts) {
+    public void plot() {
         LossChart.write(dir.resolve("loss.png"), trainLoss, valLoss);
-        ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads, 1.0 / numExperts);
+        ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads);
     }
 }

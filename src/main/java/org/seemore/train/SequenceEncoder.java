@@ -45,6 +45,26 @@ public final class SequenceEncoder {
         return new Encoded(input, target);
     }
 
+    /**
+     * Whether {@link #encode} cuts this example short, so that the end of its answer and its {@code <eos>}
+     * are never trained on or scored: {@code <bos>}, prompt and answer need more than {@code maxTextTokens}
+     * positions. The tokenizer is character-level: one token per code point, unknown ones included.
+     */
+    public static boolean truncates(Example example, int maxTextTokens) {
+        return 1L + codePoints(example.prompt()) + codePoints(example.answer()) > maxTextTokens;
+    }
+
+    /** How many of {@code examples} {@link #truncates} cuts short. */
+    public static int countTruncated(List<Example> examples, int maxTextTokens) {
+        int count = 0;
+        for (Example e : examples) if (truncates(e, maxTextTokens)) count++;
+        return count;
+    }
+
+    private static int codePoints(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
     /** The prompt as the generator's prefix: {@code <bos> prompt}. */
     public int[] promptTokens(String prompt) {
         int[] p = tokenizer.encode(prompt);

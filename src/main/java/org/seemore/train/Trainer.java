@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.seemore.UserException;
 import org.seemore.data.Example;
 import org.seemore.data.image.ImageTransform;
@@ -11,16 +12,13 @@ import org.seemore.data.text.CharTokenizer;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.ModelDirectory;
 import org.seemore.model.Vlm;
-import org.seemore.model.moe.SparseMoe;
 import org.seemore.tensor.BufferPool;
-import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.Rng;
-import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 
 /**
- * The training loop: AdamW on the stage's trainable parameters, warm-up + cosine learning rate,
- * global gradient-norm clipping, gradient accumulation, periodic evaluation and atomic checkpoints
+ * The training loop: {@link TrainingStep}s (AdamW on the stage's trainable parameters, warm-up +
+ * cosine learning rate, gradient clipping and accumulation), periodic evaluation and atomic checkpoints
  * into the run directory (itself a model directory), metrics in {@code metrics.jsonl} and plots.
  */
 public final class Trainer {
@@ -32,14 +30,19 @@ public final class Trainer {
         default void onEvaluation(long step, Evaluator.Result result) {}
 
         default void onCheckpoint(long step) {}
+
+        /** Something the user should know that does not stop the run, on one line. */
+        default void onNotice(String message) {
+            System.err.println("seemore: " + message);
+        }
     }
 
     /** One optimizer step's figures. {@code expertLoad[layer][expert]} is the share of routed assignments. */
     public record StepMetrics(long step, double loss, double ce, double aux, double lr, double gradNorm,
                               double tokensPerSecond, double[][] expertLoad) {}
 
-    /** How the run ended. */
-    public record Summary(long steps, double finalLoss, Evaluator.Result lastEvaluation, double seconds) {}
+    /** How the run ended; {@code stopped} when a stop request ended it early (its last step is checkpointed). */
+    public record Summary(long steps, double finalLoss, Evaluator.Result lastEvaluation, double seconds, boolean stopped) {}
 
     private final Path runDir;
     private final Vlm model;
@@ -49,6 +52,7 @@ public final class Trainer {
     private final List<Example> validation;
     private final ImageTransform transform;
     private final Listener listener;
+    private long lastCheckpoint = -1;
 
     /** @param transform image preprocessing; null when the stage reads text only */
     public Trainer(Path runDir, Vlm model, CharTokenizer tokenizer, TrainSettings settings,
@@ -69,6 +73,14 @@ public final class Trainer {
      * directory's last checkpoint exactly as an uninterrupted run would.
      */
     public Summary run(boolean resume, long stopAfter) {
+        return run(resume, stopAfter, () -> false);
+    }
+
+    /**
+     * As {@link #run(boolean, long)}; when {@code stopRequested} turns true (Ctrl-C, SIGTERM) the
+     * current step finishes, a checkpoint of it is written and the run returns, marked stopped.
+     */
+    public Summary run(boolean resume, long stopAfter, BooleanSupplier stopRequested) {
         long start = System.nanoTime();
         Map<String, Tensor> params = model.parameters();
         params.forEach((name, t) -> t.requiresGrad(settings.stage().trains(name)));
@@ -76,31 +88,45 @@ public final class Trainer {
         Rng rng = new Rng(settings.seed() ^ 0x5EEC0DEL);
         long step = 0, batches = 0;
         MetricsLog metrics = new MetricsLog(runDir);
+        lastCheckpoint = -1;
         if (resume) {
             step = ModelDirectory.loadWeights(runDir.resolve(ModelDirectory.WEIGHTS), model, n -> true);
             if (step < 0) throw new UserException(runDir.resolve(ModelDirectory.WEIGHTS) + ": has no training step; cannot resume");
             batches = TrainingState.restore(runDir, step, optimizer, rng);
-            metrics.truncateAfter(step);
+            lastCheckpoint = step;
+            metrics.truncateAfter(step).ifPresent(listener::onNotice);
         } else {
             ModelDirectory.writeConfig(runDir, model.config(), tokenizer);
             metrics.reset();
         }
-        LrSchedule schedule = settings.schedule();
+        TrainingStep trainingStep = new TrainingStep(model, optimizer, ForwardContext.training(model.config(), rng),
+                TrainingStep.Settings.of(settings), new BufferPool());
         SequenceEncoder encoder = new SequenceEncoder(tokenizer, model.config().maxTextTokens());
         Evaluator evaluator = new Evaluator(model, tokenizer, transform, Math.max(settings.batchSize(), 16));
-        BufferPool pool = new BufferPool();
         double lastLoss = Double.NaN;
         Evaluator.Result lastEval = null;
         long first = step;
+        boolean stopped = false;
         try (BatchStream stream = new BatchStream(train, encoder, transform, settings.batchSize(), settings.seed(), batches)) {
             while (step < settings.steps() && (stopAfter <= 0 || step - first < stopAfter)) {
+                if (stopRequested.getAsBoolean()) {
+                    stopped = true;
+                    if (step > lastCheckpoint && step > 0) checkpoint(step, batches, optimizer, rng, metrics);
+                    break;
+                }
                 long t0 = System.nanoTime();
-                StepFigures f = trainStep(stream, rng, params, optimizer, pool, schedule.at(step), step);
+                TrainingStep.Result result;
+                try {
+                    result = trainingStep.run(step, stream::next);
+                } catch (TrainingStep.NonFiniteLossException e) {
+                    throw nonFinite(e);
+                }
                 step++;
                 batches = stream.position();
-                lastLoss = f.loss();
+                lastLoss = result.loss();
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                StepMetrics sm = new StepMetrics(step, f.loss(), f.ce(), f.aux(), f.lr(), f.gradNorm(), f.tokens() / seconds, f.expertLoad());
+                StepMetrics sm = new StepMetrics(step, result.loss(), result.ce(), result.aux(), result.lr(), result.gradNorm(),
+                        result.tokens() / seconds, result.expertLoad());
                 metrics.step(sm);
                 listener.onStep(sm);
                 boolean last = step == settings.steps();
@@ -114,58 +140,23 @@ public final class Trainer {
                 }
             }
         }
-        return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9);
+        return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9, stopped);
     }
 
-    /** What one optimizer step reports, read into plain numbers before its arena releases its tensors. */
-    private record StepFigures(double loss, double ce, double aux, double lr, double gradNorm, long tokens, double[][] expertLoad) {}
-
-    /**
-     * One optimizer step: forward and backward of each micro-batch, clipping, AdamW. Its activations
-     * and gradients come from {@code pool} and go back to it when the step ends.
-     */
-    private StepFigures trainStep(BatchStream stream, Rng rng, Map<String, Tensor> params, AdamW optimizer, BufferPool pool,
-                                  double lr, long step) {
-        // dropped, not zeroed: a parameter that gets no gradient this step (an idle expert) then has
-        // none, and AdamW skips it as PyTorch skips a None gradient (its buffer is kept for the next)
-        for (Tensor p : params.values()) p.recycleGrad();
-        double loss = 0, ce = 0, aux = 0;
-        long tokens = 0;
-        int layers = model.config().layers(), experts = model.config().numExperts();
-        double[][] load = new double[layers][experts];
-        try (StepArena arena = StepArena.open(pool)) {
-            for (int micro = 0; micro < settings.gradAccumulation(); micro++) {
-                Batch batch = stream.next();
-                Vlm.Output out = model.forward(batch.images(), batch.tokens(), batch.size(), ForwardContext.training(model.config(), rng));
-                Vlm.Loss l = model.loss(out, batch.targets(), batch.size());
-                float value = l.total().item();
-                if (!Float.isFinite(value)) {
-                    throw new UserException("step " + (step + 1) + ": the loss is " + value + "; training stopped. The last checkpoint in "
-                            + runDir + " is intact; try a lower --lr or more --warmup");
-                }
-                loss += value / settings.gradAccumulation();
-                ce += l.ce().item() / settings.gradAccumulation();
-                aux += l.aux().item() / settings.gradAccumulation();
-                Elementwise.scale(l.total(), 1f / settings.gradAccumulation()).backward();
-                tokens += (long) batch.size() * (batch.length() + model.config().numVisualTokens());
-                for (int layer = 0; layer < layers; layer++) {
-                    SparseMoe.Output m = out.moe().get(layer);
-                    double total = 0;
-                    for (int c : m.expertTokens()) total += c;
-                    for (int e = 0; e < experts; e++) load[layer][e] += m.expertTokens()[e] / total / settings.gradAccumulation();
-                }
-            }
-            double norm = AdamW.clipGradNorm(params.values(), settings.clipNorm());
-            optimizer.step(lr);
-            return new StepFigures(loss, ce, aux, lr, norm, tokens, load);
-        }
+    /** The loss went NaN or infinite: says which checkpoint is intact, if any, and what to try. */
+    private UserException nonFinite(TrainingStep.NonFiniteLossException e) {
+        return new UserException(e.getMessage() + "; training stopped" + (lastCheckpoint < 0
+                ? " before its first checkpoint, so no checkpoint was written in " + runDir
+                : ". The last checkpoint (step " + lastCheckpoint + ") in " + runDir + " is intact")
+                + "; try a lower --lr or more --warmup", e);
     }
 
     private void checkpoint(long step, long batches, AdamW optimizer, Rng rng, MetricsLog metrics) {
         TrainingState.write(runDir, step, batches, optimizer, rng);
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
-        metrics.plot(model.config().numExperts());
+        lastCheckpoint = step;
+        metrics.plot();
         listener.onCheckpoint(step);
     }
 

@@ -31,6 +31,12 @@ public final class TrainingState {
         return runDir.resolve(PREFIX + step + ".safetensors");
     }
 
+    /** Whether {@code name} is a training state's file name. */
+    public static boolean isStateFile(String name) {
+        return name.startsWith(PREFIX) && name.endsWith(".safetensors")
+                && name.substring(PREFIX.length(), name.length() - ".safetensors".length()).matches("[0-9]+");
+    }
+
     public static void write(Path runDir, long step, long batches, AdamW optimizer, Rng rng) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("step", Long.toString(step));

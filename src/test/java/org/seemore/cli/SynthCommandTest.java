@@ -124,4 +124,16 @@ class SynthCommandTest {
         }
         return rgb;
     }
+
+    @Test
+    void theDefaultImageSizeIsTheDemoModelsInputSize(@TempDir Path tmp) throws IOException {
+        int exitCode = Main.execute("synth", "--out", tmp.toString(), "--count", "1", "--split", "test");
+
+        assertThat(exitCode).isZero();
+        int small = org.seemore.model.Presets.get("small", 4).imageSize();
+        assertThat(ShapesConfig.DEFAULT_IMAGE_SIZE).isEqualTo(small).isEqualTo(48);
+        BufferedImage png = ImageIO.read(tmp.resolve("test/000000.png").toFile());
+        assertThat(png.getWidth()).isEqualTo(small);
+        assertThat(png.getHeight()).isEqualTo(small);
+    }
 }

@@ -52,4 +52,17 @@ class SplitsTest {
         assertThatThrownBy(() -> Splits.holdOut(examples(10), -0.1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Splits.holdOut(examples(10), Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theDefaultValidationHoldsOutNothingBelowTheMinimumAndSaysSo() {
+        Splits.Split small = Splits.defaultValidation(examples(Splits.MIN_RECORDS_TO_HOLD_OUT - 1), 42);
+        assertThat(small.validation()).isEmpty();
+        assertThat(small.train()).hasSize(Splits.MIN_RECORDS_TO_HOLD_OUT - 1);
+        assertThat(Splits.describeDefault(small)).isEqualTo("validation: none: 99 records are fewer than the 100 needed to"
+                + " hold out 5%; all 99 are trained on (give --val FILE to validate)");
+
+        Splits.Split enough = Splits.defaultValidation(examples(Splits.MIN_RECORDS_TO_HOLD_OUT), 42);
+        assertThat(enough).isEqualTo(Splits.holdOut(examples(Splits.MIN_RECORDS_TO_HOLD_OUT), 0.05, 42));
+        assertThat(Splits.describeDefault(enough)).isEqualTo("validation: 5% of the data held out = 5 records; train on 95");
+    }
 }

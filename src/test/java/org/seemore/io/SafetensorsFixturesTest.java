@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Reads every fixture file and checks that names, shapes and metadata agree with the fixtures' README. */
+/** Reads every fixture file and checks that names, shapes and metadata agree with docs/fixtures.md. */
 class SafetensorsFixturesTest {
 
     static Path fixtures() {

@@ -125,6 +125,16 @@ class SafetensorsTest {
     }
 
     @Test
+    void readsUnsignedBytesAsIntsFromZeroTo255() {
+        byte[] bytes = {0, 1, 127, (byte) 128, (byte) 200, (byte) 255};
+        Path file = FileBuilder.of(dir, "u8.safetensors").tensor("pixels", "U8", "[1,2,3]", bytes).write();
+        StoredTensor tensor = SafetensorsFile.read(file).get("pixels");
+        assertThat(tensor.dtype()).isEqualTo(DType.U8);
+        assertThat(tensor.toInts()).containsExactly(0, 1, 127, 128, 200, 255);
+        assertThatThrownBy(tensor::toFloats).hasMessageContaining("pixels");
+    }
+
+    @Test
     void readsTensorsInHeaderOrderNotOffsetOrder() {
         Path file = FileBuilder.of(dir, "order.safetensors")
                 .raw("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"

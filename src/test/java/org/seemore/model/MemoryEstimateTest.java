@@ -17,7 +17,7 @@ class MemoryEstimateTest {
     void theParameterCountIsTheBuiltModels() {
         VlmConfig seemore = Presets.get("seemore", 66);
         List<VlmConfig> configs = List.of(Presets.get("tiny", 20), Presets.get("small", 40), seemore,
-                new VlmConfig(40, 10, 48, 3, 1, 24, 2, 3, 5, 3, 17, 50, VlmConfig.ImageTokens.PATCHES, 0.01, 0.001, 1.25, 0.1));
+                new VlmConfigJson(40, 10, 48, 3, 1, 24, 2, 3, 5, 3, 17, 50, org.seemore.model.vision.VitConfig.ImageTokens.PATCHES, 0.01, 0.001, 1.25, 0.1).config());
         for (VlmConfig config : configs) {
             MemoryEstimate.ParameterCount count = MemoryEstimate.parameters(config);
             Vlm model = new Vlm(config, 1);

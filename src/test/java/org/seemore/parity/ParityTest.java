@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every PyTorch reference dump in the test resources, matched to the README's tolerances. */
+/** Every PyTorch reference dump in the test resources, matched to the tolerances of docs/fixtures.md. */
 class ParityTest {
 
     static Path fixture(String name) {

@@ -3,14 +3,16 @@ package org.seemore.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import org.seemore.tensor.kernels.Outcome;
 
 /**
- * Runs a fast op and its plain reference on copies of the same inputs and asserts that the outputs
- * and the inputs' gradients agree to float round-off. The backward runs twice (a second forward and
- * backward without zeroing), so both the first gradient (which fast ops may hand over without a copy)
- * and accumulation into an existing one are checked. The max difference is printed on failure.
+ * Runs a fast op and its plain reference on copies of the same inputs and collects the outputs and
+ * the inputs' gradients to compare (an {@link Outcome}). The backward runs twice (a second forward
+ * and backward without zeroing), so both the first gradient (which fast ops may hand over without a
+ * copy) and accumulation into an existing one are checked.
  */
 final class FastVsReference {
     private FastVsReference() {}
@@ -18,18 +20,18 @@ final class FastVsReference {
     /** Relative-plus-absolute tolerance: |fast - ref| <= TOL * (1 + |ref|). */
     static final double TOL = 2e-5;
 
+    /** Asserts at once what {@link #outcome} collects. */
     static void compare(String op, Function<List<Tensor>, Tensor> fast, Function<List<Tensor>, Tensor> reference, Tensor... inputs) {
-        compare(op, TOL, fast, reference, inputs);
+        outcome(op, TOL, fast, reference, inputs).check(op);
     }
 
-    static void compare(String op, double tol, Function<List<Tensor>, Tensor> fast, Function<List<Tensor>, Tensor> reference, Tensor... inputs) {
+    static Outcome outcome(String op, double tol, Function<List<Tensor>, Tensor> fast, Function<List<Tensor>, Tensor> reference, Tensor... inputs) {
         List<Tensor> a = copies(inputs), b = copies(inputs);
-        Tensor outFast = null, outRef = null;
+        Outcome outcome = new Outcome();
         for (int pass = 0; pass < 2; pass++) {
-            outFast = fast.apply(a);
-            outRef = reference.apply(b);
+            Tensor outFast = fast.apply(a), outRef = reference.apply(b);
             assertThat(outFast.shape()).as("%s: shape", op).containsExactly(outRef.shape());
-            assertClose(op + ": output", outFast.toArray(), outRef.toArray(), tol);
+            outcome.scaled(op + (pass == 0 ? ": output" : ": output, second pass"), outFast.toArray(), outRef.toArray(), tol);
             float[] r = new Rng(17 + pass).uniform(outRef.size(), -1f, 1f);
             weighted(outFast, r).backward();
             weighted(outRef, r).backward();
@@ -39,8 +41,10 @@ final class FastVsReference {
             float[] gf = a.get(i).grad(), gr = b.get(i).grad();
             assertThat(gr).as("%s: reference gradient of input %d", op, i).isNotNull();
             assertThat(gf).as("%s: gradient of input %d", op, i).isNotNull();
-            assertClose(op + ": gradient of input " + i, gf, gr, tol);
+            int size = inputs[i].size();
+            outcome.scaled(op + ": gradient of input " + i, Arrays.copyOf(gf, size), Arrays.copyOf(gr, size), tol);
         }
+        return outcome;
     }
 
     /** sum(out * r), whose gradient with respect to out is r; built from the reference ops. */

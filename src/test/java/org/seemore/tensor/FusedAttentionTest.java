@@ -1,39 +1,12 @@
 package org.seemore.tensor;
 
-import static org.seemore.tensor.FastVsReference.compare;
 import static org.seemore.tensor.FastVsReference.random;
 
 import org.junit.jupiter.api.Test;
 
-/** The fused attention op against the same attention built from separate plain ops. */
+/** What the pair harness does not see of {@link FusedAttention}: no-grad runs and the query-only form against the full one. */
 class FusedAttentionTest {
     private final Rng rng = new Rng(31);
-
-    private void check(int b, int t, int heads, int hd, boolean causal) {
-        Tensor qkv = random(rng, 2f, b, t, 3 * heads * hd);
-        compare(String.format("attention B=%d T=%d H=%d hd=%d causal=%s", b, t, heads, hd, causal),
-                in -> FusedAttention.selfAttention(in.get(0), heads, causal),
-                in -> FusedAttention.reference(in.get(0), heads, causal), qkv);
-    }
-
-    @Test
-    void oddShapesCausalAndNot() {
-        for (boolean causal : new boolean[] {false, true}) {
-            for (int t : new int[] {1, 3, 17, 33}) {
-                check(2, t, 3, 5, causal);
-                check(1, t, 1, 17, causal);
-            }
-            check(3, 65, 2, 16, causal); // direct loops
-            check(2, 17, 2, 32, causal);
-            check(2, 9, 1, 64, causal);  // GEMM
-        }
-    }
-
-    @Test
-    void modelSizedAttentionRunsThePairsInParallel() {
-        check(4, 37, 8, 64, false); // the ViT's
-        check(4, 65, 8, 16, true);  // the decoder's
-    }
 
     @Test
     void noGradForwardEqualsTheRecordedOne() {
@@ -41,27 +14,6 @@ class FusedAttentionTest {
         float[] recorded = FusedAttention.selfAttention(qkv, 4, true).toArray();
         try (var g = GradMode.noGrad()) {
             FastVsReference.assertClose("no-grad attention", FusedAttention.selfAttention(qkv, 4, true).toArray(), recorded, 0);
-        }
-    }
-
-    /** Queries of Tq rows over keys and values of T rows, from the plain ops. */
-    private static Tensor queryReference(Tensor q, Tensor kv, int heads) {
-        int b = q.dim(0), tq = q.dim(1), t = kv.dim(1), c = q.dim(2), hd = c / heads;
-        Tensor qh = ShapingReference.permute(Shaping.reshape(q, b, tq, heads, hd), 0, 2, 1, 3);             // (B, H, Tq, hd)
-        Tensor split = ShapingReference.permute(Shaping.reshape(kv, b, t, 2, heads, hd), 2, 0, 3, 1, 4);   // (2, B, H, T, hd)
-        Tensor scores = ElementwiseReference.scale(Linalg.matmul(qh, Shaping.select(split, 0), false, true), (float) (1 / Math.sqrt(hd)));
-        Tensor y = Linalg.matmul(NnOpsReference.softmax(scores, false), Shaping.select(split, 1));          // (B, H, Tq, hd)
-        return Shaping.reshape(ShapingReference.permute(y, 0, 2, 1, 3), b, tq, c);
-    }
-
-    @Test
-    void queryAttentionMatchesThePlainOps() {
-        for (int[] s : new int[][] {{2, 1, 17, 3, 5}, {1, 3, 33, 1, 17}, {3, 1, 37, 2, 16}, {2, 2, 9, 2, 32}, {2, 1, 37, 2, 64}}) {
-            int b = s[0], tq = s[1], t = s[2], heads = s[3], hd = s[4];
-            Tensor q = random(rng, 2f, b, tq, heads * hd), kv = random(rng, 2f, b, t, 2 * heads * hd);
-            compare(String.format("query attention B=%d Tq=%d T=%d H=%d hd=%d", b, tq, t, heads, hd),
-                    in -> FusedAttention.queryAttention(in.get(0), in.get(1), heads),
-                    in -> queryReference(in.get(0), in.get(1), heads), q, kv);
         }
     }
 

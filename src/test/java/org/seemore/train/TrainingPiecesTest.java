@@ -26,6 +26,13 @@ class TrainingPiecesTest {
     }
 
     @Test
+    void aNonPositiveClipIsRejectedWithoutNamingAFlagThatDoesNotExist() {
+        assertThatThrownBy(() -> new TrainSettings(10, 4, 1, 1e-3, 0.1, 2, 0.1, 0.0, 0, 4, 0, 5, Stage.FULL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the global gradient-norm clip must be positive, got 0.0");
+    }
+
+    @Test
     void onlyAnswerTokensAndTheEndTokenAreScored() {
         CharTokenizer tok = CharTokenizer.build(List.of("abc?"));
         SequenceEncoder enc = new SequenceEncoder(tok, 100);
@@ -39,6 +46,25 @@ class TrainingPiecesTest {
         assertThat(caption.target()).containsExactly(tok.encode("a")[0], tok.encode("b")[0], CharTokenizer.EOS);
         SequenceEncoder.Encoded cut = new SequenceEncoder(tok, 3).encode(Example.caption("t:3", null, "abcabc"));
         assertThat(cut.input()).hasSize(3);
+    }
+
+    @Test
+    void truncatesSaysExactlyWhenEncodingCutsTheEndToken() {
+        CharTokenizer tok = CharTokenizer.build(List.of("abc?"));
+        int positions = 6;
+        SequenceEncoder enc = new SequenceEncoder(tok, positions);
+        List<Example> examples = new java.util.ArrayList<>();
+        for (int length = 1; length <= 6; length++) {
+            examples.add(new Example("t:" + length, null, "a?", "abcabc".substring(0, length)));
+            examples.add(Example.caption("c:" + length, null, "cxyabc".substring(0, length)));   // unknown characters count one each
+        }
+        for (Example e : examples) {
+            int[] target = enc.encode(e).target();
+            boolean endTokenScored = target[target.length - 1] == CharTokenizer.EOS;
+            assertThat(SequenceEncoder.truncates(e, positions)).as(e.origin()).isEqualTo(!endTokenScored);
+        }
+        // <bos> + "a?" + 3 answer characters fill the 6 positions, so answers of 4, 5 and 6 are cut; captions of 6
+        assertThat(SequenceEncoder.countTruncated(examples, positions)).isEqualTo(4);
     }
 
     @Test

@@ -79,10 +79,12 @@ public record CsvFormat() implements DatasetFormat {
     private static int columnIndex(List<String> columns, String name, long line, RecordSink sink) {
         int index = columns.indexOf(name);
         if (index < 0) {
-            throw sink.fatal(line, "the header has no column '" + name + "' (it has: " + String.join(", ", columns)
-                    + "; expected " + IMAGE_COLUMN + "," + CAPTION_COLUMN + ")");
+            throw sink.fatal(line, "the header has no column '" + name + "' (it has: "
+                    + String.join(", ", columns.stream().map(Quoting::quote).toList())
+                    + "); the first line must be a header naming the columns " + IMAGE_COLUMN + " and " + CAPTION_COLUMN
+                    + ", e.g. " + IMAGE_COLUMN + "," + CAPTION_COLUMN);
         }
-        if (columns.lastIndexOf(name) != index) throw sink.fatal(line, "the header names column '" + name + "' twice");
+        if (columns.lastIndexOf(name) != index) throw sink.fatal(line, "the header names column " + Quoting.quote(name) + " twice");
         return index;
     }
 }

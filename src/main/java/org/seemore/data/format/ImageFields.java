@@ -4,11 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Base64;
+import org.seemore.UserException;
+import org.seemore.data.image.ImageHeader;
 import org.seemore.data.image.ImageSource;
 
 /**
  * Turns the image fields of a record into {@link ImageSource}s, checking what can be checked without
- * decoding pixels: that a file exists and is readable, that base64 text decodes to some bytes.
+ * decoding pixels: that a file exists and is readable, that base64 text decodes to some bytes, and that
+ * either is an image whose header the decoder reads ({@link ImageHeader}), so that a record that is not an
+ * image is reported (or skipped) when the data is loaded rather than when training reaches it.
  */
 final class ImageFields {
     private ImageFields() {}
@@ -20,12 +24,12 @@ final class ImageFields {
         try {
             resolved = imageRoot.resolve(path).normalize();
         } catch (InvalidPathException e) {
-            throw new BadRecordException("invalid image path '" + path + "': " + e.getReason());
+            throw new BadRecordException("invalid image path " + Quoting.quote(path) + ": " + e.getReason());
         }
-        if (!Files.exists(resolved)) throw new BadRecordException("image file not found: " + resolved);
-        if (!Files.isRegularFile(resolved)) throw new BadRecordException("image path is not a file: " + resolved);
-        if (!Files.isReadable(resolved)) throw new BadRecordException("image file is not readable: " + resolved);
-        return new ImageSource.FileImage(resolved);
+        if (!Files.exists(resolved)) throw new BadRecordException("image file not found: " + Quoting.path(resolved));
+        if (!Files.isRegularFile(resolved)) throw new BadRecordException("image path is not a file: " + Quoting.path(resolved));
+        if (!Files.isReadable(resolved)) throw new BadRecordException("image file is not readable: " + Quoting.path(resolved));
+        return checkHeader(new ImageSource.FileImage(resolved), "image file " + Quoting.path(resolved));
     }
 
     /**
@@ -44,7 +48,19 @@ final class ImageFields {
             throw new BadRecordException("'" + field + "' is not valid base64: " + e.getMessage());
         }
         if (bytes.length == 0) throw new BadRecordException("'" + field + "' decodes to no bytes");
-        return new ImageSource.EncodedImage(origin, bytes);
+        return checkHeader(new ImageSource.EncodedImage(origin, bytes), "'" + field + "'");
+    }
+
+    /** The image, once its header reads; {@code what} names it in the message when it does not. */
+    private static <T extends ImageSource> T checkHeader(T image, String what) {
+        try {
+            ImageHeader.read(image);
+        } catch (UserException e) {
+            String prefix = image.origin() + ": ";   // the sink names the file and line itself
+            String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+            throw new BadRecordException(what + " is not a usable image: " + reason);
+        }
+        return image;
     }
 
     private static String stripDataUri(String text) {

@@ -32,14 +32,6 @@ final class JsonFields {
         return value.textValue();
     }
 
-    /** The string field {@code name}, which must be present and not blank. */
-    static String requiredText(JsonNode object, String name) {
-        String value = optionalString(object, name);
-        if (value == null) throw new BadRecordException("missing field '" + name + "'");
-        if (value.isBlank()) throw new BadRecordException("field '" + name + "' is empty");
-        return value;
-    }
-
     /** A JSON node kind in words, for error messages. */
     static String describe(JsonNode node) {
         return switch (node.getNodeType()) {

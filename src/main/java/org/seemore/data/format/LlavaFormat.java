@@ -93,7 +93,7 @@ public record LlavaFormat() implements DatasetFormat {
             if (!turn.isObject()) throw new BadRecordException(where + " must be an object with 'from' and 'value'");
             String from = JsonFields.optionalString(turn, "from");
             if (!expected.equals(from)) {
-                throw new BadRecordException(where + " is from '" + from + "' but should be from '" + expected
+                throw new BadRecordException(where + " is from " + Quoting.quote(from) + " but should be from '" + expected
                         + "' (turns alternate human, gpt, ...)");
             }
             String value = JsonFields.optionalString(turn, "value");

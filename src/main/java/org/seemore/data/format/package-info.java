@@ -17,7 +17,8 @@
  * <p>Errors follow the compiler convention {@code file:line: what is wrong}. A bad record is fatal unless the
  * caller asked to skip bad records, in which case it is counted and its reason kept; a missing file, a bad
  * header, malformed whole-file JSON, invalid UTF-8 or an unterminated CSV quote are always fatal. Image paths
- * are checked to exist when the file is loaded, base64 images are decoded to bytes; decoding the pixels
- * happens later, in {@code org.seemore.data.image}.
+ * are checked to exist when the file is loaded, base64 images are decoded to bytes, and either must be an image
+ * whose header reads (a record that is not an image is a bad record, so {@code --skip-bad} skips it before
+ * training starts); decoding the pixels happens later, in {@code org.seemore.data.image}.
  */
 package org.seemore.data.format;

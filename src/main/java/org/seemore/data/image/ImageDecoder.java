@@ -4,8 +4,11 @@ import org.seemore.UserException;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +28,20 @@ import java.util.Optional;
  * decoding, {@link PilConversion} maps its rasters to RGB the way Pillow does, colour profiles are
  * ignored as Pillow ignores them, and only the first frame of an animated GIF is read.
  *
+ * <p>Images of more than {@link #FULL_RESOLUTION_PIXELS} pixels (4096 x 4096) are decimated while
+ * they are decoded: only every s-th pixel of every s-th row is kept, the smallest step s that brings them
+ * within that budget, so that their full-size (often 16-bit) planes are never held; such an image is
+ * downscaled to the model's input anyway, which then differs a little from Pillow's. Smaller images, and
+ * GIFs of any size, are decoded whole and match Pillow exactly.
+ *
  * <p>Missing, unreadable, truncated, corrupt or unsupported images are {@link UserException}s
- * naming the file or the record the bytes came from.
+ * naming the file or the record the bytes came from; so is running out of memory, with what it takes.
  */
 public final class ImageDecoder {
     /** Pillow refuses images above twice its decompression-bomb threshold of 89,478,485 pixels. */
     static final long MAX_PIXELS = 2L * 89_478_485;
+    /** Images up to this many pixels are decoded at full resolution; larger ones are decimated to fit it. */
+    static final long FULL_RESOLUTION_PIXELS = 4096L * 4096;
 
     private ImageDecoder() {}
 
@@ -45,16 +56,26 @@ public final class ImageDecoder {
 
     /** Decodes encoded image bytes; {@code origin} names them in error messages. */
     public static RgbImage decode(String origin, byte[] bytes) {
-        Format format = Format.detect(bytes).orElseThrow(() -> new UserException(origin + ": "
-                + (bytes.length == 0 ? "empty file, not an image" : "not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)")));
+        return decode(origin, bytes, FULL_RESOLUTION_PIXELS);
+    }
+
+    /** As {@link #decode(String, byte[])}, decimating images of more than {@code maxDecodedPixels} pixels. */
+    static RgbImage decode(String origin, byte[] bytes, long maxDecodedPixels) {
+        Format format = formatOf(origin, bytes);
         try {
-            return read(origin, format, bytes);
+            return read(origin, format, bytes, maxDecodedPixels);
         } catch (UserException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // javax.imageio reports corrupt data with IIOException but also with unchecked exceptions
             throw new UserException(origin + ": corrupt or unsupported " + format + " image: " + describe(e), e);
         }
+    }
+
+    /** The format {@code head} (the first bytes of an image, or all of them) starts like. */
+    static Format formatOf(String origin, byte[] head) {
+        return Format.detect(head).orElseThrow(() -> new UserException(origin + ": "
+                + (head.length == 0 ? "empty file, not an image" : "not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)")));
     }
 
     /** The encodings this decoder reads, with the signature that identifies each. */
@@ -96,27 +117,83 @@ public final class ImageDecoder {
         }
     }
 
-    private static RgbImage read(String origin, Format format, byte[] bytes) throws IOException {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
-        if (!readers.hasNext()) throw new UserException(origin + ": this Java runtime has no " + format + " decoder");
-        ImageReader reader = readers.next();
+    /** The smallest step s such that keeping every s-th pixel of every s-th row leaves at most {@code budget} pixels. */
+    static int subsamplingStep(int width, int height, long budget) {
+        int step = (int) Math.max(1, Math.sqrt((double) width * height / budget));
+        while (ceilDiv(width, step) * ceilDiv(height, step) > budget) step++;
+        return step;
+    }
+
+    private static long ceilDiv(int size, int step) {
+        return (size + (long) step - 1) / step;
+    }
+
+    private static RgbImage read(String origin, Format format, byte[] bytes, long maxDecodedPixels) throws IOException {
+        ImageReader reader = readerFor(origin, format);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         try (ByteImageStream input = new ByteImageStream(format == Format.JPEG ? withoutIccProfile(bytes) : bytes)) {
             reader.setInput(input, true, format != Format.GIF);
-            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-            if (pixels > MAX_PIXELS) {
-                throw new UserException(origin + ": image of " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                        + " pixels is too large (limit " + MAX_PIXELS + " pixels, as in Pillow)");
+            int width = reader.getWidth(0), height = reader.getHeight(0);
+            checkPixelLimit(origin, width, height);
+            // a GIF frame is placed on its screen at an offset, which decimation would have to follow
+            int step = format == Format.GIF ? 1 : subsamplingStep(width, height, maxDecodedPixels);
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
+            try {
+                BufferedImage image = reader.read(0, param);
+                if (truncated(format, input, warnings)) {
+                    throw new UserException(origin + ": truncated " + format + " image (the file ends before the image data does)");
+                }
+                if (format == Format.GIF) image = GifScreen.placeFirstFrame(reader, image);
+                return PilConversion.toRgb(image, sixteenBitGrayPng(format, bytes), origin);
+            } catch (OutOfMemoryError e) {
+                throw notEnoughMemory(origin, format, reader, width, height, step);
+            } catch (IOException | RuntimeException e) {
+                // the PNG reader wraps an OutOfMemoryError in an IIOException ("Caught exception during read")
+                for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                    if (cause instanceof OutOfMemoryError) throw notEnoughMemory(origin, format, reader, width, height, step);
+                }
+                throw e;
             }
-            BufferedImage image = reader.read(0);
-            if (truncated(format, input, warnings)) {
-                throw new UserException(origin + ": truncated " + format + " image (the file ends before the image data does)");
-            }
-            if (format == Format.GIF) image = GifScreen.placeFirstFrame(reader, image);
-            return PilConversion.toRgb(image, sixteenBitGrayPng(format, bytes), origin);
         } finally {
             reader.dispose();
+        }
+    }
+
+    static ImageReader readerFor(String origin, Format format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
+        if (!readers.hasNext()) throw new UserException(origin + ": this Java runtime has no " + format + " decoder");
+        return readers.next();
+    }
+
+    static void checkPixelLimit(String origin, int width, int height) {
+        if ((long) width * height > MAX_PIXELS) {
+            throw new UserException(origin + ": image of " + width + "x" + height
+                    + " pixels is too large (limit " + MAX_PIXELS + " pixels, as in Pillow)");
+        }
+    }
+
+    /** Says that memory ran out, roughly how much the decoded planes and the RGB copy take, and how to raise the limit. */
+    private static UserException notEnoughMemory(String origin, Format format, ImageReader reader, int width, int height, int step) {
+        long pixels = ceilDiv(width, step) * ceilDiv(height, step);
+        long needed = pixels * (decodedBytesPerPixel(reader) + 3);
+        long heap = Runtime.getRuntime().maxMemory();
+        long suggestedGb = Math.max(1, (2 * (needed + heap) + (1L << 30) - 1) >> 30);
+        return new UserException(origin + ": not enough memory to decode this " + width + "x" + height + " " + format
+                + " image: it needs about " + (needed >> 20) + " MB and the Java heap is limited to " + (heap >> 20)
+                + " MB; give Java a larger heap, e.g. SEEMORE_JAVA_OPTS=-Xmx" + suggestedGb + "g ./seemore ...");
+    }
+
+    /** Bytes per pixel of the decoder's own raster (16-bit RGBA: 8), or 4 when the reader cannot say. */
+    private static long decodedBytesPerPixel(ImageReader reader) {
+        try {
+            ImageTypeSpecifier type = reader.getRawImageType(0);
+            if (type == null) return 4;
+            var sampleModel = type.getSampleModel(1, 1);
+            return (long) sampleModel.getNumBands() * DataBuffer.getDataTypeSize(sampleModel.getDataType()) / 8;
+        } catch (IOException | RuntimeException e) {
+            return 4;
         }
     }
 
@@ -172,7 +249,7 @@ public final class ImageDecoder {
         return format == Format.PNG && bytes.length > 25 && bytes[24] == 16 && bytes[25] == 0;
     }
 
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String message = e.getMessage();
         if (e instanceof IIOException && e.getCause() != null && e.getCause().getMessage() != null) {
             message = message + " (" + e.getCause().getMessage() + ")";

@@ -1,6 +1,11 @@
 package org.seemore.data.image;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The model's image preprocessing, as torchvision's {@code Compose([Resize((S, S)), ToTensor(),
@@ -16,6 +21,8 @@ public record ImageTransform(int size, float[] mean, float[] std) {
     /** The ImageNet statistics the fixtures and most ViTs use. */
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    /** Beyond this ratio of the longer side to the shorter, {@link #distortion} warns that the image is stretched. */
+    public static final int MAX_ASPECT_RATIO = 4;
 
     public ImageTransform {
         if (size <= 0) throw new IllegalArgumentException("image size must be positive, got " + size);
@@ -45,6 +52,27 @@ public record ImageTransform(int size, float[] mean, float[] std) {
     /** Decodes the source and transforms it. */
     public float[] apply(ImageSource source) {
         return apply(ImageDecoder.decode(source));
+    }
+
+    /**
+     * What resizing a {@code width x height} image to {@code size x size} does that may spoil the model's
+     * view of it, or empty when nothing: an aspect ratio beyond {@value #MAX_ASPECT_RATIO}:1 (the image is
+     * stretched, not cropped or padded), or a side enlarged more than twice (a tiny image becomes a blur).
+     */
+    public Optional<String> distortion(int width, int height) {
+        List<String> issues = new ArrayList<>();
+        int shorter = Math.min(width, height), longer = Math.max(width, height);
+        if (longer > MAX_ASPECT_RATIO * shorter) {
+            String ratio = decimal((double) longer / shorter);
+            issues.add("its aspect ratio " + (width >= height ? ratio + ":1" : "1:" + ratio) + " becomes 1:1");
+        }
+        if (2 * shorter < size) issues.add("its " + shorter + "-pixel side is enlarged " + decimal((double) size / shorter) + "x");
+        if (issues.isEmpty()) return Optional.empty();
+        return Optional.of(width + "x" + height + " pixels, resized to " + size + "x" + size + ": " + String.join(" and ", issues));
+    }
+
+    private static String decimal(double value) {
+        return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     /** The normalized pixels, {@code (3, size, size)} channel-major. */

@@ -7,7 +7,8 @@ package org.seemore.data.synth;
  * @param seed      the dataset's seed; every split and example derives its own stream from it
  */
 public record ShapesConfig(int imageSize, long seed) {
-    public static final int DEFAULT_IMAGE_SIZE = 32;
+    /** The input size of the {@code small} preset, which the demo trains on these scenes. */
+    public static final int DEFAULT_IMAGE_SIZE = 48;
     public static final long DEFAULT_SEED = 0;
     public static final int MIN_IMAGE_SIZE = 24;
     public static final int MAX_IMAGE_SIZE = 1024;

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorOperators;
  * Vector loops of the unary elementwise ops, forward and backward, split over the {@link Parallel}
  * pool when large. Each loop is written out (no lambda over vectors), so that the JIT keeps every
  * vector in registers. Outputs may alias inputs: backward steps run in place on the gradient.
+ * Checked through {@code Elementwise} against {@code ElementwiseReference}.
  */
 public final class Activations {
     /** Elements below which a loop stays on the calling thread. */

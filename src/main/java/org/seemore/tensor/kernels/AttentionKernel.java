@@ -7,8 +7,8 @@ import java.util.Arrays;
  * keys and values are read where they lie (a fused qkv buffer, a KV cache) through offsets and
  * leading dimensions, and the output is written into its place in a {@code (B, T, C)} buffer, so no
  * head is ever copied out. Heads whose width is a whole number of vectors use the direct loops of
- * {@link HeadProducts}; others go through {@link Gemm} (the two are tested against each other and
- * against the unfused ops). The scaled, optionally causal softmax is {@link SoftmaxKernel}'s.
+ * {@link HeadProducts}; others go through {@link Gemm} (both are tested against
+ * {@link AttentionKernelReference}). The scaled, optionally causal softmax is {@link SoftmaxKernel}'s.
  *
  * <p>Legend: tq queries attend to tk keys of width hd; with {@code causal}, query i sees keys
  * {@code j <= i + tk - tq} (the last tq keys are the queries' own positions, as in a KV cache). The

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorMask;
  *
  * <p>Every vector loop reads both operands from arrays, a column's value from a small scratch row
  * filled with it: no loop has a broadcast-or-load choice per operand, which the JIT would turn into
- * vectors allocated on the heap.
+ * vectors allocated on the heap. Checked through {@code Elementwise} against {@code ElementwiseReference}.
  */
 public final class BinaryKernel {
     /** The four arithmetic ops. */

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Inverted dropout with the mask drawn from the counter form of SplitMix64, the generator of
  * {@code org.seemore.tensor.Rng}: its i-th {@code nextFloat()} after state s is a pure function of
  * {@code s + (i+1)·γ}. So the mask needs no storage (backward draws it again from s), chunks of it
- * can be drawn on several threads, and it equals the mask drawn one {@code nextFloat()} at a time.
+ * can be drawn on several threads, and it equals the mask drawn one {@code nextFloat()} at a time
+ * (checked through {@code NnOps} against {@code NnOpsReference}, which draws it so).
  */
 public final class DropoutKernel {
     /** SplitMix64's increment γ (Steele, Lea and Flood 2014). */
@@ -19,9 +20,12 @@ public final class DropoutKernel {
 
     static final int PARALLEL_MIN = 1 << 15;
 
-    /** 64-bit lanes for the generator, and floats with as many lanes for the values. */
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.withShape(
+    /**
+     * 64-bit lanes for the generator (the shape of {@link VectorMath#SPECIES}), and floats with as
+     * many lanes for the values (half that shape).
+     */
+    private static final VectorSpecies<Long> LONGS = VectorMath.SPECIES.withLanes(long.class);
+    private static final VectorSpecies<Float> FLOATS = VectorMath.SPECIES.withShape(
             VectorShape.forBitSize(LONGS.vectorBitSize() / 2));
     private static final int LANES = LONGS.length();
 

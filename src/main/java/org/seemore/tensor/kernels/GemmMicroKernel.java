@@ -1,7 +1,9 @@
 package org.seemore.tensor.kernels;
 
+import static org.seemore.tensor.kernels.VectorMath.LANES;
+import static org.seemore.tensor.kernels.VectorMath.SPECIES;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register-blocked inner kernel of {@link Gemm}: one {@value #MR} × {@link #NR} tile of C from a
@@ -17,9 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * registers) the 16 accumulators would spill, so a smaller tile would suit such machines better.
  */
 final class GemmMicroKernel {
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    /** Vector width in floats (16 with AVX-512). */
-    static final int LANES = SPECIES.length();
     /** Rows of the C tile: the number of broadcast A values per step. */
     static final int MR = 8;
     /** Columns of the C tile: two vectors. */

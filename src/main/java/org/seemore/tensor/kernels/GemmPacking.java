@@ -1,9 +1,9 @@
 package org.seemore.tensor.kernels;
 
-import static org.seemore.tensor.kernels.GemmMicroKernel.LANES;
 import static org.seemore.tensor.kernels.GemmMicroKernel.MR;
 import static org.seemore.tensor.kernels.GemmMicroKernel.NR;
-import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
+import static org.seemore.tensor.kernels.VectorMath.LANES;
+import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;

@@ -1,7 +1,7 @@
 package org.seemore.tensor.kernels;
 
-import static org.seemore.tensor.kernels.GemmMicroKernel.LANES;
-import static org.seemore.tensor.kernels.GemmMicroKernel.SPECIES;
+import static org.seemore.tensor.kernels.VectorMath.LANES;
+import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;

@@ -9,7 +9,8 @@ import jdk.incubator.vector.FloatVector;
  * LayerNorm over rows of C values (Ba et al. 2016), forward and backward, vectorized along the row
  * and parallel over blocks of rows. The weight and bias gradients are summed per block of
  * {@link #BLOCK_ROWS} rows and the blocks added in order, so the result does not depend on the
- * number of threads. Sums run in float across vector lanes (the reference accumulates in double).
+ * number of threads. Sums run in float across vector lanes (the reference, {@code NnOpsReference}'s,
+ * which this is checked against through {@code NnOps}, accumulates in double).
  */
 public final class LayerNormKernel {
     /** Rows per parallel task of the backward pass. */

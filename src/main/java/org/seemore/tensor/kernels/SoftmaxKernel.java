@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorMask;
 /**
  * Row-wise softmax (optionally causal and with a score scale), its backward, and log-sum-exp, on
  * float vectors with {@link VectorMath#exp}; rows are spread over the {@link Parallel} pool when
- * there are many.
+ * there are many. Checked through {@code NnOps}' softmax, cross-entropy and log-sum-exp against
+ * {@code NnOpsReference}, and through the attention kernels against theirs.
  */
 public final class SoftmaxKernel {
     /** Elements below which a pass stays on the calling thread. */

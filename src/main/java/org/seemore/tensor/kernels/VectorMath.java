@@ -10,14 +10,18 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@link #exp}: Cody–Waite range reduction {@code x = n·ln2 + r}, {@code |r| <= ln2/2}, then the
  * degree-7 Taylor polynomial of {@code e^r} (truncation error {@code r^8/8! < 6e-9}) and a scaling by
  * {@code 2^n} built from exponent bits in two halves, so results stay right down into the subnormals.
- * Relative error is a couple of ulp (tested against {@link Math#exp}).
+ * Relative error is a couple of ulp (tested against {@link Math#exp}). The row reductions and
+ * updates are tested against {@link VectorMathReference}.
  *
  * <p>Only {@link #exp} takes and returns vectors: it is small enough for the JIT to inline into every
  * loop, where its vectors stay in registers. Larger vector helpers would be compiled on their own and
  * box their vectors, so the loops that need more (GELU in {@link Activations}) are written out.
  */
 public final class VectorMath {
-    /** The vector shape every fused kernel uses (16 floats with AVX-512). */
+    /**
+     * The vector shape of every kernel (16 floats with AVX-512), defined here only: the GEMM, the
+     * fused ops, dropout's generator lanes and the optimizer all derive theirs from it.
+     */
     public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector. */
     public static final int LANES = SPECIES.length();

@@ -63,15 +63,28 @@ final class ChartStyle {
     }
 
     /**
-     * Colour of series {@code index} of {@code count}: hues evenly around the wheel, and above
-     * eight series every other one darker, so that neighbours in the legend still differ.
+     * A qualitative palette: strong, well separated colours first, then lighter partners of the
+     * same hues. Grey is left out, since reference lines are grey.
+     */
+    private static final Color[] PALETTE = {
+        new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(188, 189, 34),
+        new Color(23, 190, 207),
+        new Color(174, 199, 232), new Color(255, 187, 120), new Color(152, 223, 138), new Color(255, 152, 150),
+        new Color(197, 176, 213), new Color(196, 156, 148), new Color(247, 182, 210), new Color(219, 219, 141),
+        new Color(158, 218, 229),
+    };
+
+    /**
+     * Colour of series {@code index} of {@code count}: from the palette while it has enough
+     * colours, so that neighbouring series (adjacent bands of a stacked chart) differ in hue; beyond
+     * it, hues evenly around the wheel, every other one darker.
      */
     static Color series(int index, int count) {
-        int hues = count > 8 ? (count + 1) / 2 : count;
+        if (count <= PALETTE.length) return PALETTE[index];
+        int hues = (count + 1) / 2;
         float hue = (float) (index % hues) / hues;
-        boolean dark = count > 8 && index >= hues;
-        // Yellow-green hues look washed out on white at full brightness, so they are darkened.
-        float brightness = (dark ? 0.55f : 0.85f) - (hue > 0.1f && hue < 0.45f ? 0.15f : 0f);
-        return Color.getHSBColor(hue, dark ? 0.9f : 0.75f, brightness);
+        boolean dark = index >= hues;
+        return Color.getHSBColor(hue, dark ? 0.9f : 0.6f, dark ? 0.55f : 0.9f);
     }
 }

@@ -1,8 +1,8 @@
 /**
  * Training plots and the caption contact sheet, written as PNG files: {@link
  * org.seemore.train.plot.LossChart} (training and validation loss against step), {@link
- * org.seemore.train.plot.ExpertLoadChart} (the fraction of tokens each expert receives, one panel
- * per MoE layer) and {@link org.seemore.train.plot.ContactSheet} (images with their generated
+ * org.seemore.train.plot.ExpertLoadChart} (each expert's share of the routed tokens, stacked and
+ * averaged over windows of steps, one panel per MoE layer) and {@link org.seemore.train.plot.ContactSheet} (images with their generated
  * captions, green when exact, red otherwise).
  *
  * <p>Charts are drawn with JFreeChart, the contact sheet with plain Java2D; both work headless and

@@ -53,6 +53,8 @@ class CsvFormatTest {
     void readsAMultiMegabyteBase64Field() throws IOException {
         byte[] payload = new byte[3 << 20];
         new Random(7).nextBytes(payload);
+        byte[] png = TestFiles.tinyPng();   // an image's header, then noise: the header is all that is checked here
+        System.arraycopy(png, 0, payload, 0, png.length);
         Path file = TestFiles.write(dir, "big.csv", "b64string_images,caption\n"
                 + Base64.getEncoder().encodeToString(payload) + ",noise\n"
                 + "\"" + Base64.getMimeEncoder().encodeToString(payload) + "\",wrapped noise\n");
@@ -79,7 +81,7 @@ class CsvFormatTest {
         assertThatThrownBy(() -> load(file, true))
                 .isInstanceOf(UserException.class)
                 .hasMessageStartingWith(file + ":1: the header has no column 'b64string_images'")
-                .hasMessageContaining("it has: image, caption");
+                .hasMessageContaining("it has: 'image', 'caption'");
     }
 
     @Test
@@ -158,5 +160,46 @@ class CsvFormatTest {
                 .containsExactly(file + ":3", file + ":4", file + ":5", file + ":6", file + ":7");
         assertThat(dataset.skippedReasons().get(0)).contains("unexpected text after the closing quote");
         assertThat(dataset.skippedReasons().get(3)).contains("field 2 is not valid UTF-8 text");
+    }
+
+    @Test
+    void base64ThatIsNotAnImageNamesTheLineOrIsSkipped() throws IOException {
+        String text = Base64.getEncoder().encodeToString("hello, not an image".getBytes());
+        Path file = TestFiles.write(dir, "inputs.csv", "b64string_images,caption\n" + PNG + ",one\n" + text + ",x\n" + PNG + ",two\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessage(file + ":3: 'b64string_images' is not a usable image: not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)");
+        LoadedDataset dataset = load(file, true);
+        assertThat(dataset.examples()).extracting(Example::answer).containsExactly("one", "two");
+        assertThat(dataset.skippedReasons()).containsExactly(
+                file + ":3: 'b64string_images' is not a usable image: not a PNG, JPEG, GIF or BMP image (unrecognised header bytes)");
+    }
+
+    @Test
+    void base64OfABrokenImageHeaderNamesTheLine() throws IOException {
+        byte[] png = TestFiles.tinyPng();
+        byte[] cut = java.util.Arrays.copyOf(png, 20);   // the signature, then half of the IHDR chunk
+        Path file = TestFiles.write(dir, "inputs.csv", "b64string_images,caption\n" + Base64.getEncoder().encodeToString(cut) + ",x\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith(file + ":2: 'b64string_images' is not a usable image: ")
+                .hasMessageContaining("PNG")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aFileWithoutAHeaderSaysWhichHeaderWasExpectedAndQuotesLittleOfTheData() throws IOException {
+        byte[] payload = new byte[5000];
+        new Random(3).nextBytes(payload);
+        String base64 = Base64.getEncoder().encodeToString(payload);
+        Path file = TestFiles.write(dir, "inputs.csv", base64 + ",a caption\n" + PNG + ",x\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessage(file + ":1: the header has no column 'b64string_images' (it has: '" + base64.substring(0, 40)
+                        + "…', 'a caption'); the first line must be a header naming the columns b64string_images and caption,"
+                        + " e.g. b64string_images,caption");
     }
 }

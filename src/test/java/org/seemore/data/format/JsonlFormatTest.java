@@ -99,6 +99,9 @@ class JsonlFormatTest {
                 Arguments.of("{\"image_base64\": \"\", \"caption\": \"x\"}", "'image_base64' is empty"),
                 Arguments.of("{\"image_base64\": \"QQ=\", \"caption\": \"x\"}", "'image_base64' is not valid base64"),
                 Arguments.of("{\"image\": \"missing.png\", \"caption\": \"x\"}", "image file not found"),
+                Arguments.of("{\"image_base64\": \"aGVsbG8=\", \"caption\": \"x\"}",
+                        "'image_base64' is not a usable image: not a PNG, JPEG, GIF or BMP image"),
+                Arguments.of("{\"image\": \"notes.png\", \"caption\": \"x\"}", "notes.png is not a usable image: not a PNG, JPEG, GIF or BMP image"),
                 Arguments.of("{\"image\": \"img.png\", \"image_base64\": \"QUJD\", \"caption\": \"x\"}", "not both"),
                 Arguments.of("{" + png + ", \"caption\": \"a\"} {\"x\": 1}", "malformed JSON"),
                 Arguments.of("{" + png + ", \"caption\": \"a\", \"caption\": \"b\"}", "malformed JSON: Duplicate field"));
@@ -108,6 +111,7 @@ class JsonlFormatTest {
     @MethodSource("badLines")
     void badRecordNamesFileAndLine(String badLine, String expected) throws IOException {
         TestFiles.writePng(dir, "img.png");
+        TestFiles.write(dir, "notes.png", "a text file with an image's name");
         Path file = TestFiles.write(dir, "train.jsonl",
                 "{\"image\": \"img.png\", \"caption\": \"fine\"}\n\n" + badLine + "\n");
 
@@ -182,5 +186,17 @@ class JsonlFormatTest {
             offset += part.length;
         }
         return all;
+    }
+
+    @Test
+    void base64GivenAsAnImagePathIsQuotedShort() throws IOException {
+        String base64 = TestFiles.tinyPngBase64().repeat(40);
+        Path file = TestFiles.write(dir, "train.jsonl", "{\"image\": \"" + base64 + "\", \"caption\": \"x\"}\n");
+
+        assertThatThrownBy(() -> load(file, false))
+                .isInstanceOf(UserException.class)
+                .hasMessageStartingWith(file + ":1: image file not found: ")
+                .hasMessageContaining("…")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(file.toString().length() + 300));
     }
 }

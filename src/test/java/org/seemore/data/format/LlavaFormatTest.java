@@ -107,6 +107,7 @@ class LlavaFormatTest {
                 Arguments.of(record("x", "coco/none.png", human, gpt), "image file not found"),
                 Arguments.of(record("x", image, gpt, human), "turn 1 is from 'gpt' but should be from 'human'"),
                 Arguments.of(record("x", image, human, human), "turn 2 is from 'human' but should be from 'gpt'"),
+                Arguments.of(record("x", image, turn("g".repeat(5000), "A."), gpt), "turn 1 is from '" + "g".repeat(40) + "…' but should be"),
                 Arguments.of(record("x", image, human, gpt, turn("human", "more?")), "ends with a human turn"),
                 Arguments.of(record("x", image, human, turn("gpt", " ")), "turn 2 (gpt) is empty"),
                 Arguments.of(record("x", image, human, "{\"from\": \"gpt\"}"), "turn 2 has no 'value'"),

@@ -57,4 +57,17 @@ class ImageTransformTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
         assertThatThrownBy(() -> ImageTransform.imagenet(4).toImage(new float[5])).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void distortionNamesExtremeAspectRatiosAndImagesEnlargedMoreThanTwice() {
+        ImageTransform transform = ImageTransform.imagenet(48);
+        assertThat(transform.distortion(48, 48)).isEmpty();
+        assertThat(transform.distortion(640, 480)).isEmpty();
+        assertThat(transform.distortion(200, 50)).as("4:1 is the limit").isEmpty();
+        assertThat(transform.distortion(24, 24)).as("enlarged exactly 2x").isEmpty();
+        assertThat(transform.distortion(201, 50)).contains("201x50 pixels, resized to 48x48: its aspect ratio 4.02:1 becomes 1:1");
+        assertThat(transform.distortion(20, 300)).contains(
+                "20x300 pixels, resized to 48x48: its aspect ratio 1:15 becomes 1:1 and its 20-pixel side is enlarged 2.4x");
+        assertThat(transform.distortion(1, 1)).contains("1x1 pixels, resized to 48x48: its 1-pixel side is enlarged 48x");
+    }
 }

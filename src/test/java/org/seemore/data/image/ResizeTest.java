@@ -2,6 +2,7 @@ package org.seemore.data.image;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,18 +77,54 @@ class ResizeTest {
     }
 
     @Test
-    void kernelWeightsSumToOneInFixedPoint() {
-        for (int[] sizes : new int[][] {{50, 32}, {37, 32}, {20, 32}, {128, 32}, {33, 32}, {7, 3}}) {
-            Resize.Kernel kernel = Resize.Kernel.bilinear(sizes[0], sizes[1]);
-            for (int i = 0; i < sizes[1]; i++) {
-                long sum = 0;
-                for (int t = 0; t < kernel.taps(); t++) sum += kernel.weights()[i * kernel.taps() + t];
-                assertThat(Math.abs(sum - (1 << Resize.PRECISION_BITS))).isLessThanOrEqualTo(kernel.taps());
-                assertThat(kernel.start()[i]).isGreaterThanOrEqualTo(0);
-                assertThat(kernel.start()[i] + kernel.count()[i]).isLessThanOrEqualTo(sizes[0]);
-                assertThat(kernel.count()[i]).isLessThanOrEqualTo(kernel.taps());
+    void kernelWeightsSumToOneInFixedPointForEveryConvolutionFilter() {
+        for (ResampleFilter filter : ResampleFilter.values()) {
+            if (filter == ResampleFilter.NEAREST) continue;
+            for (int[] sizes : new int[][] {{50, 32}, {37, 32}, {20, 32}, {128, 32}, {33, 32}, {7, 3}, {938, 291}}) {
+                Resize.Kernel kernel = Resize.Kernel.of(filter, sizes[0], sizes[1]);
+                for (int i = 0; i < sizes[1]; i++) {
+                    long sum = 0;
+                    for (int t = 0; t < kernel.taps(); t++) sum += kernel.weights()[i * kernel.taps() + t];
+                    assertThat(Math.abs(sum - (1 << Resize.PRECISION_BITS))).as("%s %s", filter, Arrays.toString(sizes)).isLessThanOrEqualTo(kernel.taps());
+                    assertThat(kernel.start()[i]).isGreaterThanOrEqualTo(0);
+                    assertThat(kernel.start()[i] + kernel.count()[i]).isLessThanOrEqualTo(sizes[0]);
+                    assertThat(kernel.count()[i]).isLessThanOrEqualTo(kernel.taps());
+                }
             }
         }
+    }
+
+    @Test
+    void nearestAccumulatesItsSourcePositionAsPillowDoes() {
+        // 2 -> 7: step 2/7; output 3 sits at 3.5 * 2/7 = 1.0 exactly, but Pillow sums the step three
+        // times onto 1/7 and lands at 0.9999999999999999, so it copies pixel 0
+        assertThat(Resize.nearestSources(2, 7)).containsExactly(0, 0, 0, 0, 1, 1, 1);
+        assertThat(Resize.nearestSources(4, 2)).containsExactly(1, 3);
+        assertThat(grayValues(Resize.resize(gray(3, 1, 10, 20, 30), 2, 1, ResampleFilter.NEAREST))).containsExactly(10, 30);
+    }
+
+    @Test
+    void boxAveragesWhatEachOutputPixelCovers() {
+        // 4 -> 2: each output averages two inputs, rounding half up: (0 + 10) / 2 = 5, (20 + 31) / 2 = 25.5 -> 26
+        assertThat(grayValues(Resize.resize(gray(4, 1, 0, 10, 20, 31), 2, 1, ResampleFilter.BOX))).containsExactly(5, 26);
+    }
+
+    @Test
+    void bicubicOvershootIsClippedAtEveryPass() {
+        // a step edge upscaled with the Keys cubic rings below 0 (outputs 1, 2) and above 255 (5, 6):
+        // clipped, not wrapped; the values are Pillow 9.4's
+        int[] row = grayValues(Resize.resize(gray(4, 1, 0, 0, 255, 255), 8, 1, ResampleFilter.BICUBIC));
+        assertThat(row).containsExactly(0, 0, 0, 52, 203, 255, 255, 255);
+    }
+
+    @Test
+    void pillowCodesNameTheirFilters() {
+        assertThat(ResampleFilter.fromPillowCode(3, "x")).isEqualTo(ResampleFilter.BICUBIC);
+        for (ResampleFilter filter : ResampleFilter.values()) {
+            assertThat(ResampleFilter.fromPillowCode(filter.pillowCode(), "x")).isEqualTo(filter);
+        }
+        assertThatThrownBy(() -> ResampleFilter.fromPillowCode(6, "cfg.json"))
+                .isInstanceOf(org.seemore.UserException.class).hasMessageStartingWith("cfg.json: resample 6 is not a Pillow filter code");
     }
 
     @Test

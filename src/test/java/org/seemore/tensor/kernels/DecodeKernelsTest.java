@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The decoding kernels ({@link MatVec}, {@link DecodeAttention}, one LayerNorm row) against their plain versions. */
+/**
+ * The decoding kernels against the batched ones, to the bit: {@link MatVec} gives the sums of the
+ * small GEMM on one row, and one LayerNorm row is a row of the batched kernel (the pair harness
+ * checks both decoding kernels against their references).
+ */
 class DecodeKernelsTest {
     private final SplittableRandom random = new SplittableRandom(11);
 
@@ -13,25 +17,6 @@ class DecodeKernelsTest {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (random.nextDouble() * 2 - 1);
         return a;
-    }
-
-    @Test
-    void matVecMatchesTheReferenceOnOddShapesAndOffsets() {
-        for (int rows : new int[] {1, 3, 4, 5, 8, 66, 131}) {
-            for (int cols : new int[] {1, 7, 16, 17, 33, 128, 200}) {
-                for (boolean bias : new boolean[] {false, true}) {
-                    int wo = 3, xo = 5, bo = 2, yo = 7;
-                    float[] w = randomArray(wo + rows * cols + 4), x = randomArray(xo + cols + 4), b = randomArray(bo + rows);
-                    float[] fast = randomArray(yo + rows + 3), ref = fast.clone();
-                    MatVec.multiply(w, wo, rows, cols, x, xo, bias ? b : null, bo, fast, yo);
-                    MatVecReference.multiply(w, wo, rows, cols, x, xo, bias ? b : null, bo, ref, yo);
-                    double max = maxDiff(fast, ref);
-                    assertThat(max).as("rows=%d cols=%d bias=%b: max diff %g", rows, cols, bias, max).isLessThan(1e-6 * cols + 1e-6);
-                    for (int i = 0; i < yo; i++) assertThat(fast[i]).isEqualTo(ref[i]);          // nothing outside y moved
-                    for (int i = yo + rows; i < fast.length; i++) assertThat(fast[i]).isEqualTo(ref[i]);
-                }
-            }
-        }
     }
 
     @Test
@@ -44,24 +29,6 @@ class DecodeKernelsTest {
                 Gemm.gemm(false, true, 1, rows, cols, x, 0, cols, w, 0, cols, viaGemm, 0, rows, true);
                 MatVec.multiply(w, 0, rows, cols, x, 0, b, 0, viaMatVec, 0);
                 assertThat(viaMatVec).as("rows=%d cols=%d", rows, cols).containsExactly(viaGemm);
-            }
-        }
-    }
-
-    @Test
-    void decodeAttentionMatchesTheReference() {
-        for (int hd : new int[] {8, 16, 20, 32}) {
-            for (int length : new int[] {1, 2, 15, 16, 17, 40}) {
-                int capacity = length + 5, stride = DecodeAttention.padded(capacity), ko = 4, vo = 6, qo = 3, yo = 2;
-                float[] keys = randomArray(ko + capacity * hd), values = randomArray(vo + capacity * hd), q = randomArray(qo + hd);
-                float[] keysT = new float[ko + hd * stride];
-                for (int j = 0; j < capacity; j++) for (int d = 0; d < hd; d++) keysT[ko + d * stride + j] = keys[ko + j * hd + d];
-                float scale = (float) (1 / Math.sqrt(hd));
-                float[] fast = new float[yo + hd], ref = new float[yo + hd];
-                DecodeAttention.attend(q, qo, keysT, ko, stride, values, vo, length, hd, scale, new float[stride], fast, yo);
-                DecodeAttentionReference.attend(q, qo, keys, ko, values, vo, length, hd, scale, ref, yo);
-                double max = maxDiff(fast, ref);
-                assertThat(max).as("hd=%d length=%d: max diff %g", hd, length, max).isLessThan(1e-6);
             }
         }
     }
@@ -80,11 +47,5 @@ class DecodeKernelsTest {
             }
             assertThat(row).containsExactly(batched);
         }
-    }
-
-    private static double maxDiff(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-        return max;
     }
 }

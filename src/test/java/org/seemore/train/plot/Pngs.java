@@ -27,13 +27,16 @@ final class Pngs {
 
     /** Pixels within {@code tolerance} (per channel) of {@code color} inside the given rectangle. */
     static int count(BufferedImage image, Color color, int tolerance, int x0, int y0, int x1, int y1) {
+        int left = Math.max(0, x0);
+        int top = Math.max(0, y0);
+        int width = Math.min(image.getWidth(), x1) - left;
+        int height = Math.min(image.getHeight(), y1) - top;
+        if (width <= 0 || height <= 0) return 0;
+        int[] pixels = image.getRGB(left, top, width, height, null, 0, width);
         int n = 0;
-        for (int y = Math.max(0, y0); y < Math.min(image.getHeight(), y1); y++) {
-            for (int x = Math.max(0, x0); x < Math.min(image.getWidth(), x1); x++) {
-                Color c = new Color(image.getRGB(x, y));
-                if (Math.abs(c.getRed() - color.getRed()) <= tolerance && Math.abs(c.getGreen() - color.getGreen()) <= tolerance
-                        && Math.abs(c.getBlue() - color.getBlue()) <= tolerance) n++;
-            }
+        for (int rgb : pixels) {
+            if (Math.abs((rgb >> 16 & 0xff) - color.getRed()) <= tolerance && Math.abs((rgb >> 8 & 0xff) - color.getGreen()) <= tolerance
+                    && Math.abs((rgb & 0xff) - color.getBlue()) <= tolerance) n++;
         }
         return n;
     }
