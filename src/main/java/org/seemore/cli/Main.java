@@ -1,7 +1,6 @@
 package org.seemore.cli;
 
 import java.io.PrintWriter;
-import org.seemore.UserException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,19 +40,12 @@ public final class Main implements Runnable {
     public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
-        cli.setParameterExceptionHandler((ex, params) -> {
-            CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("seemore " + cmd.getCommandName() + ": " + ex.getMessage() + " (see 'seemore "
-                    + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help')");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserException) {
-                commandLine.getErr().println("seemore: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cli.execute(args);
+        ErrorHandling.install(cli);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands Exceptions to the handler, but lets Errors through
+            err.println(ErrorHandling.outOfMemory());
+            return ErrorHandling.USER_ERROR;
+        }
     }
 }

@@ -16,6 +16,11 @@ public final class ModelOptions {
     @Option(names = "--config", paramLabel = "FILE.json", description = "A model config (img_size, patch_size, vit_dim, ...); overrides --preset.")
     Path config;
 
+    /** The flag that names the model, for messages: {@code --preset small} or {@code --config FILE}. */
+    String name() {
+        return config != null ? "--config " + config : "--preset " + preset;
+    }
+
     /** The config with the given vocabulary size. */
     VlmConfig config(int vocabSize) {
         return baseConfig().withVocabSize(vocabSize);
@@ -31,7 +36,7 @@ public final class ModelOptions {
                 throw new UserException("--config " + config + ": cannot read: " + e.getMessage());
             }
             try {
-                return VlmConfig.fromJson(json.contains("vocab_size") ? json : json.replaceFirst("\\{", "{\"vocab_size\": 4,"));
+                return VlmConfig.fromJson(json, 4);
             } catch (IllegalArgumentException e) {
                 throw new UserException("--config " + config + ": " + e.getMessage());
             }

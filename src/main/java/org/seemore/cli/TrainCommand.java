@@ -99,6 +99,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && !initFrom.isEmpty()) throw new UserException("--init-from: not used with --resume, which continues from the run's own checkpoint");
         TrainSettings settings = settings();
         if (force) refuseInputsInOut();
+        // a bad --config, or a model far too large, is refused before the run directory is made or the data read
+        String sized = modelOptions.name() + " at --batch-size " + settings.batchSize();
+        if (!resume) MemoryCheck.trainingLowerBound(sized, modelOptions.baseConfig(), settings.stage(), settings.batchSize());
         RunDirectories.prepare(out, resume, force);
 
         ModelDirectory.Loaded resumed = null;
@@ -152,11 +155,16 @@ public final class TrainCommand implements Callable<Integer> {
         CharTokenizer tokenizer;
         Vlm model;
         if (resumed != null) {
+            VlmConfig saved = resumed.model().config();
+            MemoryCheck.training(out + " at --batch-size " + settings.batchSize(), saved, st, settings.batchSize(), trainSet, valSet,
+                    ImageTransform.imagenet(saved.imageSize()));
             tokenizer = resumed.tokenizer();
             model = resumed.model();
         } else {
             tokenizer = initFrom.isEmpty() ? CharTokenizer.forExamples(trainSet) : CliSupport.tokenizerOf(initFrom.get(0));
-            model = new Vlm(modelOptions.config(tokenizer.vocabSize()), seed);
+            VlmConfig config = modelOptions.config(tokenizer.vocabSize());
+            MemoryCheck.training(sized, config, st, settings.batchSize(), trainSet, valSet, ImageTransform.imagenet(config.imageSize()));
+            model = new Vlm(config, seed);
             for (Path dir : initFrom) InitFrom.load(dir, model, tokenizer, st);
         }
         if (st.usesImages()) {

@@ -65,9 +65,14 @@ public record VlmConfig(VisionTower.Config vision, Projector.Config projector, L
         return new VlmConfig(vision, projector, language, d);
     }
 
-    /** Parses config.json (the reference's flat names: img_size, patch_size, vit_dim, ...). */
+    /** Parses config.json (the reference's flat names) strictly: see {@link VlmConfigReader}; messages name the key and value. */
     public static VlmConfig fromJson(String json) {
-        return VlmConfigJson.read(json);
+        return VlmConfigJson.read(json, 0);
+    }
+
+    /** As {@link #fromJson(String)}, with {@code vocab_size} optional: a training config, whose tokenizer decides it. */
+    public static VlmConfig fromJson(String json, int vocabSizeIfAbsent) {
+        return VlmConfigJson.read(json, vocabSizeIfAbsent);
     }
 
     /** config.json's text, in the reference's flat names. */

@@ -55,16 +55,9 @@ record VlmConfigJson(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static VlmConfig read(String json) {
-        try {
-            return JSON.readValue(json, VlmConfigJson.class).config();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            Throwable root = e;
-            while (root.getCause() != null) root = root.getCause();
-            throw new IllegalArgumentException("invalid model config: " + (root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage()), e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid model config: " + e.getMessage(), e);
-        }
+    /** Reads config.json strictly ({@link VlmConfigReader}); {@code vocabSizeIfAbsent} 0 makes vocab_size required. */
+    static VlmConfig read(String json, int vocabSizeIfAbsent) {
+        return VlmConfigReader.read(json, vocabSizeIfAbsent);
     }
 
     static String write(VlmConfig config) {

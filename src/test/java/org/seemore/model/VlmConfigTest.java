@@ -58,7 +58,7 @@ class VlmConfigTest {
     void aPartsInvalidValueIsNamedAsInConfigJson() {
         String json = Presets.get(Presets.TINY, 20).toJson().replace("\"n_head\" : 4", "\"n_head\" : 5");
         assertThatThrownBy(() -> VlmConfig.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("invalid model config: n_embd 32 must be divisible by n_head 5");
+                .hasMessage("n_embd 32 must be divisible by n_head 5");
     }
 
     @Test

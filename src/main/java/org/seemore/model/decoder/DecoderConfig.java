@@ -1,5 +1,6 @@
 package org.seemore.model.decoder;
 
+import org.seemore.model.TensorSizes;
 import org.seemore.model.LanguageModel;
 import org.seemore.model.moe.MoeConfig;
 import org.seemore.nn.Params;
@@ -26,6 +27,10 @@ public record DecoderConfig(int width, int heads, int layers, int vocabSize, int
         positive("max_pos", maxPositions);
         if (width % heads != 0) throw new IllegalArgumentException("n_embd " + width + " must be divisible by n_head " + heads);
         if (moe == null) throw new IllegalArgumentException("the decoder needs a MoE config");
+        long c = width;
+        TensorSizes.fits("n_embd " + width + " makes each expert's weight", 4 * c, c);
+        TensorSizes.fits("vocab_size " + vocabSize + " makes the token embedding", vocabSize, c);
+        TensorSizes.fits("max_pos " + maxPositions + " makes the position table", maxPositions, c);
     }
 
     private static void positive(String name, int v) {

@@ -3,6 +3,7 @@ package org.seemore.model.vision;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
+import org.seemore.model.TensorSizes;
 import org.seemore.model.VisionTower;
 import org.seemore.nn.Params;
 
@@ -49,6 +50,10 @@ public record VitConfig(int imageSize, int patchSize, int width, int heads, int 
         if (imageSize % patchSize != 0) throw new IllegalArgumentException("img_size " + imageSize + " must be a multiple of patch_size " + patchSize);
         if (width % heads != 0) throw new IllegalArgumentException("vit_dim " + width + " must be divisible by vit_heads " + heads);
         if (imageTokens == null) throw new IllegalArgumentException("image_tokens must be \"cls\" or \"patches\"");
+        long grid = imageSize / patchSize, d = width;
+        TensorSizes.fits("img_size " + imageSize + " with patch_size " + patchSize + " makes the vision position table", grid * grid + 1, d);
+        TensorSizes.fits("patch_size " + patchSize + " makes the patch embedding", d, 3L * patchSize * patchSize);
+        TensorSizes.fits("vit_dim " + width + " makes each vision MLP weight", 4 * d, d);
     }
 
     private static void positive(String name, int v) {
