@@ -4,6 +4,7 @@ import static org.seemore.tensor.kernels.VectorMath.LANES;
 import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * bit for bit what {@link WidenReference} gives: from a memory segment (a mapped safetensors
  * tensor, little-endian, at any byte offset) or from a {@code short[]}. Kernels that keep weights in
  * 16 bits widen them in registers with {@link #bf16Bits} and {@link #f16Bits}. Loading a whole tensor
- * uses the plain loops instead (see {@code StoredTensor.readFloats}): they are as fast once compiled,
+ * uses the scalar loops {@link #bf16Scalar} and {@link #f16Scalar} instead (see {@code StoredTensor.readFloats}): they are as fast once compiled,
  * and fast before the JIT has compiled the Vector API code.
  *
  * <p>One vector of shorts is sign-extended into one vector of ints with the float lane count. bfloat16
@@ -33,6 +34,7 @@ public final class Widen {
     private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     private static final int REBIAS = (127 - 15) << 23;
     private static final int QUIET_BIT = 1 << 22;
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Widen() {}
 
@@ -42,7 +44,7 @@ public final class Widen {
         for (int bound = count - LANES; i <= bound; i += LANES) {
             bf16Bits(ShortVector.fromMemorySegment(SHORTS, src, from + 2L * i, ByteOrder.LITTLE_ENDIAN)).intoArray(dst, dstOffset + i);
         }
-        WidenReference.bf16(src, from + 2L * i, dst, dstOffset + i, count - i);
+        bf16Scalar(src, from + 2L * i, dst, dstOffset + i, count - i);
     }
 
     /** {@code dst[dstOffset + i] =} bfloat16 {@code src[srcOffset + i]}, for i < count. */
@@ -51,7 +53,7 @@ public final class Widen {
         for (int bound = count - LANES; i <= bound; i += LANES) {
             bf16Bits(ShortVector.fromArray(SHORTS, src, srcOffset + i)).intoArray(dst, dstOffset + i);
         }
-        WidenReference.bf16(src, srcOffset + i, dst, dstOffset + i, count - i);
+        for (; i < count; i++) dst[dstOffset + i] = Float.intBitsToFloat((src[srcOffset + i] & 0xFFFF) << 16);
     }
 
     /** {@code dst[dstOffset + i] =} half-precision number {@code i} of {@code src} from byte {@code from}, for i < count. */
@@ -60,7 +62,7 @@ public final class Widen {
         for (int bound = count - LANES; i <= bound; i += LANES) {
             f16Bits(ShortVector.fromMemorySegment(SHORTS, src, from + 2L * i, ByteOrder.LITTLE_ENDIAN)).intoArray(dst, dstOffset + i);
         }
-        WidenReference.f16(src, from + 2L * i, dst, dstOffset + i, count - i);
+        f16Scalar(src, from + 2L * i, dst, dstOffset + i, count - i);
     }
 
     /** {@code dst[dstOffset + i] =} half-precision {@code src[srcOffset + i]}, for i < count. */
@@ -69,7 +71,20 @@ public final class Widen {
         for (int bound = count - LANES; i <= bound; i += LANES) {
             f16Bits(ShortVector.fromArray(SHORTS, src, srcOffset + i)).intoArray(dst, dstOffset + i);
         }
-        WidenReference.f16(src, srcOffset + i, dst, dstOffset + i, count - i);
+        for (; i < count; i++) dst[dstOffset + i] = Float.float16ToFloat(src[srcOffset + i]);
+    }
+
+    /**
+     * The one-at-a-time loop over a segment, for the vector loops' tails and for whole-tensor loads
+     * (as fast as the vector loop once compiled, and much faster before the JIT has compiled it).
+     */
+    public static void bf16Scalar(MemorySegment src, long from, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) dst[dstOffset + i] = Float.intBitsToFloat((src.get(LE_SHORT, from + 2L * i) & 0xFFFF) << 16);
+    }
+
+    /** As {@link #bf16Scalar}, for half precision (through {@link Float#float16ToFloat}). */
+    public static void f16Scalar(MemorySegment src, long from, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) dst[dstOffset + i] = Float.float16ToFloat(src.get(LE_SHORT, from + 2L * i));
     }
 
     /** One vector of {@link #SHORTS} bfloat16 patterns as floats: for kernels that read 16-bit weights and widen in registers. */
