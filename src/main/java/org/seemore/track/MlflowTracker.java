@@ -22,6 +22,8 @@ import org.seemore.train.Trainer;
  * the run FINISHED or KILLED; {@link #close} without it ends the run FAILED.
  */
 public final class MlflowTracker implements Trainer.Listener, AutoCloseable {
+    /** The files tracking keeps in a run directory: which MLflow run it is (mlflow.json), and the metrics that wait for the store. */
+    public static final java.util.List<String> RUN_DIRECTORY_FILES = java.util.List.of(RunFile.FILE, Spool.FILE);
 
     /**
      * What the user asked for.
@@ -122,6 +124,16 @@ public final class MlflowTracker implements Trainer.Listener, AutoCloseable {
         Sender sender = new Sender(store, runDir, state, spool, RunMetadata.limited(params), tags, reopen, timing, notices);
         sender.start();
         return new MlflowTracker(runDir, store, state, spool, sender, skip, notices);
+    }
+
+    /** Whether the run in {@code runDir} was tracked and the store has not taken all of it (its end included). */
+    public static boolean hasUnsent(Path runDir) {
+        if (!RunFile.exists(runDir)) return false;
+        try {
+            return !RunFile.read(runDir).ended || Files.size(runDir.resolve(Spool.FILE)) > 0;
+        } catch (IOException e) {
+            return false; // no spool: nothing waits
+        }
     }
 
     /** A file store by its absolute path, so a relative PATH given from another directory still matches. */
