@@ -52,6 +52,8 @@ final class FakeMlflowServer implements AutoCloseable {
     volatile String expectedAuthorization;
     /** Request numbers (0-based, over all requests) that answer 503 without doing anything. */
     volatile IntPredicate failWhen = n -> false;
+    /** While set, every request waits for it: a server that is slow to answer. */
+    volatile java.util.concurrent.CountDownLatch gate;
 
     FakeMlflowServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -81,6 +83,14 @@ final class FakeMlflowServer implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Authorization"), body));
         int n = requestCount.getAndIncrement();
+        java.util.concurrent.CountDownLatch wait = gate;
+        if (wait != null) {
+            try {
+                wait.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             if (failWhen.test(n)) {
                 send(ex, 503, "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"the fake server is down\"}");

@@ -37,6 +37,12 @@ final class Tracking {
                 "seemore test", notices::add, env::get, QUICK);
     }
 
+    /** A resumed run, with no tracking flags (it continues at the store mlflow.json names). */
+    static MlflowTracker resume(Path runDir, long resumedStep, List<String> notices) {
+        return MlflowTracker.start(new MlflowTracker.Options(null, null, "seemore", false, null), runDir, resumedStep, Map.of(),
+                "seemore test", notices::add, Map.<String, String>of()::get, QUICK);
+    }
+
     static MlflowTracker start(String uri, Path runDir, long resumedStep, Map<String, String> params, List<String> notices) {
         return start(uri, runDir, resumedStep, params, notices, Map.of());
     }
