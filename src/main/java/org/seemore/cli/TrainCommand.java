@@ -114,6 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> notices = new ArrayList<>();
         if (resume) {
             resumed = ModelDirectory.load(out);
+            MlflowTracker.checkResume(mlflow.options(given("--mlflow-experiment")), out);
             VlmConfig config = resumed.model().config();
             record = RunRecord.read(out);
             if (record.isPresent()) {

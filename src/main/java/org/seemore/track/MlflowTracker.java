@@ -80,23 +80,8 @@ public final class MlflowTracker implements Trainer.Listener, AutoCloseable {
         boolean reopen = false;
         Map<String, Long> skip = Map.of();
         if (resumedStep >= 0 && RunFile.exists(runDir)) {
-            state = RunFile.read(runDir);
+            state = checkResume(options, runDir, env);
             target = TrackingUri.parse(state.trackingUri, runDir.resolve(RunFile.FILE) + ": tracking_uri", env);
-            if (options.uri() != null && options.uriSource().startsWith("--")) {
-                TrackingUri asked = TrackingUri.parse(options.uri(), options.uriSource(), env);
-                if (!canonical(asked).equals(canonical(target))) {
-                    throw new UserException(options.uriSource() + " " + options.uri() + ": the run in " + runDir + " is tracked at " + state.trackingUri
-                            + ", and a resumed run continues its MLflow run there; leave out " + options.uriSource() + " or give that one");
-                }
-            }
-            if (options.experimentGiven() && !options.experiment().equals(state.experimentName)) {
-                throw new UserException("--mlflow-experiment " + options.experiment() + ": the run in " + runDir + " is tracked in experiment "
-                        + state.experimentName + "; a resumed run stays in it");
-            }
-            if (options.runName() != null && !options.runName().equals(state.runName)) {
-                throw new UserException("--mlflow-run-name " + options.runName() + ": the run in " + runDir + " is the MLflow run "
-                        + state.runName + "; a resumed run keeps its name");
-            }
             try {
                 spool.compact(state.acknowledged, step -> step <= resumedStep);
             } catch (IOException e) {
@@ -124,6 +109,36 @@ public final class MlflowTracker implements Trainer.Listener, AutoCloseable {
         Sender sender = new Sender(store, runDir, state, spool, RunMetadata.limited(params), tags, reopen, timing, notices);
         sender.start();
         return new MlflowTracker(runDir, store, state, spool, sender, skip, notices);
+    }
+
+    /**
+     * For {@code train --resume}, before anything slow: a run tracked before continues at its store,
+     * in its experiment, under its name; a flag naming another is refused. Returns its record, or
+     * Does nothing when the run was not tracked.
+     */
+    public static void checkResume(Options options, Path runDir) {
+        if (RunFile.exists(runDir)) checkResume(options, runDir, System::getenv);
+    }
+
+    private static RunFile checkResume(Options options, Path runDir, Function<String, String> env) {
+        RunFile state = RunFile.read(runDir);
+        TrackingUri target = TrackingUri.parse(state.trackingUri, runDir.resolve(RunFile.FILE) + ": tracking_uri", env);
+        if (options.uri() != null && options.uriSource().startsWith("--")) {
+            TrackingUri asked = TrackingUri.parse(options.uri(), options.uriSource(), env);
+            if (!canonical(asked).equals(canonical(target))) {
+                throw new UserException(options.uriSource() + " " + options.uri() + ": the run in " + runDir + " is tracked at " + state.trackingUri
+                        + ", and a resumed run continues its MLflow run there; leave out " + options.uriSource() + " or give that one");
+            }
+        }
+        if (options.experimentGiven() && !options.experiment().equals(state.experimentName)) {
+            throw new UserException("--mlflow-experiment " + options.experiment() + ": the run in " + runDir + " is tracked in experiment "
+                    + state.experimentName + "; a resumed run stays in it");
+        }
+        if (options.runName() != null && !options.runName().equals(state.runName)) {
+            throw new UserException("--mlflow-run-name " + options.runName() + ": the run in " + runDir + " is the MLflow run "
+                    + state.runName + "; a resumed run keeps its name");
+        }
+        return state;
     }
 
     /** Whether the run in {@code runDir} was tracked and the store has not taken all of it (its end included). */
