@@ -77,6 +77,12 @@ class FileStoreLayoutTest {
                 .containsEntry("mlflow.source.name", "seemore test").containsEntry("mlflow.source.type", "LOCAL")
                 .containsEntry("seemore.version", org.seemore.Version.NUMBER).containsKey("seemore.host")
                 .containsEntry("seemore.run_dir", runDir.toAbsolutePath().toString());
+        // the commit of the checkout the classes come from, when git can tell (a source archive has none)
+        Process git = new ProcessBuilder("git", "-C", Path.of(RunMetadata.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .getParent().getParent().toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
+        String head = new String(git.getInputStream().readAllBytes()).strip();
+        if (git.waitFor() == 0) assertThat(run.tags()).containsEntry("mlflow.source.git.commit", head);
+        else assertThat(run.tags()).doesNotContainKey("mlflow.source.git.commit");
 
         assertThat(run.metrics().keySet()).containsExactlyInAnyOrder("loss", "ce", "aux", "lr", "grad_norm", "tokens_per_s",
                 "expert_load/layer0/expert0", "expert_load/layer0/expert1", "expert_load/layer0/expert2",
