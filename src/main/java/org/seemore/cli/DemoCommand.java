@@ -21,6 +21,9 @@ import org.seemore.train.Stage;
 import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
 import org.seemore.train.plot.ContactSheet;
+import org.seemore.track.MlflowTracker;
+import org.seemore.track.RunMetadata;
+import org.seemore.track.RunStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,11 +61,15 @@ public final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CommonOptions common;
 
+    @picocli.CommandLine.Mixin
+    MlflowOptions mlflow;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         common.apply();
         if (steps < 1 || batchSize < 1 || testCount < 1) throw new org.seemore.UserException("--steps, --batch-size and --test-count must be positive");
+        mlflow.check();
         Path dir = out != null ? out : freeRunDirectory();
         RunDirectories.prepareNew(dir);
 
@@ -83,36 +90,48 @@ public final class DemoCommand implements Callable<Integer> {
                 .minLrRatio(0.05).warmupSteps(Math.min(warmup, steps / 10)).evalEvery(0).evalLimit(100).checkpointEvery(0)
                 .seed(common.seed).stage(Stage.FULL).build());
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
-        Trainer.Summary summary;
-        try (TrainProgress progress = new TrainProgress(steps)) {
-            summary = new Trainer(dir, model, tokenizer, settings, train, val, transform, progress).run(false, 0);
-        }
+        Map<String, String> params = new LinkedHashMap<>(RunMetadata.modelParams(model.config()));
+        params.putAll(RunMetadata.trainingParams(settings));
+        params.put("data", DataSource.SYNTHETIC);
+        params.put("data.records", Integer.toString(train.size()));
+        params.put("demo.test_count", Integer.toString(testCount));
+        try (MlflowTracker tracker = MlflowTracker.start(mlflow.options(false), dir, -1, params, "seemore demo", MlflowOptions::notice)) {
+            Trainer.Summary summary;
+            try (TrainProgress progress = new TrainProgress(steps)) {
+                summary = new Trainer(dir, model, tokenizer, settings, train, val, transform, Listeners.of(progress, tracker)).run(false, 0);
+            }
 
-        Evaluator evaluator = new Evaluator(model, tokenizer, transform, 64);
-        Evaluator.Result testResult = evaluator.evaluate(test, 0);
-        Evaluator.Result heldResult = evaluator.evaluate(heldout, 0);
-        printTable(testResult.samples().subList(0, Math.min(8, testResult.samples().size())), "test (unseen images)");
-        printTable(heldResult.samples().subList(0, Math.min(4, heldResult.samples().size())), "held-out combinations");
-        Path sheet = dir.resolve("contact-sheet.png");
-        List<ContactSheet.Entry> entries = new ArrayList<>();
-        for (Evaluator.Sample s : testResult.samples().subList(0, Math.min(24, testResult.samples().size()))) {
-            entries.add(new ContactSheet.Entry(ImageDecoder.decode(s.example().image()), s.generated(), s.example().answer()));
-        }
-        ContactSheet.write(sheet, entries, 6);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%nexact match: test %.1f%% (%d scenes), held-out combinations %.1f%%; character error rate %.2f%%%n",
-                100 * testResult.exactMatch(), testResult.n(), 100 * heldResult.exactMatch(), 100 * testResult.charErrorRate());
-        System.out.printf(Locale.ROOT, "%d steps, %.0f s in all; run directory %s (model, metrics.jsonl, loss.png, experts.png, contact-sheet.png)%n",
-                summary.steps(), seconds, dir);
-        System.out.println("caption your own image: ./seemore caption --model " + dir + " IMAGE.png");
-        if (json != null) {
-            Map<String, Object> report = new LinkedHashMap<>();
-            report.put("exact_match", testResult.exactMatch());
-            report.put("heldout_exact_match", heldResult.exactMatch());
-            report.put("char_error_rate", testResult.charErrorRate());
-            report.put("seconds", seconds);
-            report.put("steps", summary.steps());
-            JsonReport.write(json, report);
+            Evaluator evaluator = new Evaluator(model, tokenizer, transform, 64);
+            Evaluator.Result testResult = evaluator.evaluate(test, 0);
+            Evaluator.Result heldResult = evaluator.evaluate(heldout, 0);
+            printTable(testResult.samples().subList(0, Math.min(8, testResult.samples().size())), "test (unseen images)");
+            printTable(heldResult.samples().subList(0, Math.min(4, heldResult.samples().size())), "held-out combinations");
+            Path sheet = dir.resolve("contact-sheet.png");
+            List<ContactSheet.Entry> entries = new ArrayList<>();
+            for (Evaluator.Sample s : testResult.samples().subList(0, Math.min(24, testResult.samples().size()))) {
+                entries.add(new ContactSheet.Entry(ImageDecoder.decode(s.example().image()), s.generated(), s.example().answer()));
+            }
+            ContactSheet.write(sheet, entries, 6);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "%nexact match: test %.1f%% (%d scenes), held-out combinations %.1f%%; character error rate %.2f%%%n",
+                    100 * testResult.exactMatch(), testResult.n(), 100 * heldResult.exactMatch(), 100 * testResult.charErrorRate());
+            System.out.printf(Locale.ROOT, "%d steps, %.0f s in all; run directory %s (model, metrics.jsonl, loss.png, experts.png, contact-sheet.png)%n",
+                    summary.steps(), seconds, dir);
+            if (tracker != null) {
+                tracker.log(summary.steps(), Map.of("test_exact_match", testResult.exactMatch(), "heldout_exact_match", heldResult.exactMatch(),
+                        "test_char_error_rate", testResult.charErrorRate()));
+                tracker.finish(RunStatus.FINISHED);
+            }
+            System.out.println("caption your own image: ./seemore caption --model " + dir + " IMAGE.png");
+            if (json != null) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("exact_match", testResult.exactMatch());
+                report.put("heldout_exact_match", heldResult.exactMatch());
+                report.put("char_error_rate", testResult.charErrorRate());
+                report.put("seconds", seconds);
+                report.put("steps", summary.steps());
+                JsonReport.write(json, report);
+            }
         }
         return 0;
     }

@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code seemore} command line: one subcommand class per command. */
-@Command(name = "seemore", mixinStandardHelpOptions = true, version = "seemore 0.1.0",
+@Command(name = "seemore", mixinStandardHelpOptions = true, version = "seemore " + org.seemore.Version.NUMBER,
         description = "A Mixture-of-Experts vision-language model in pure Java: train it, caption images with it.",
         subcommands = {
                 DemoCommand.class,

@@ -2,7 +2,9 @@ package org.seemore.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.seemore.UserException;
@@ -19,6 +21,9 @@ import org.seemore.train.RunRecord;
 import org.seemore.train.Stage;
 import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
+import org.seemore.track.MlflowTracker;
+import org.seemore.track.RunMetadata;
+import org.seemore.track.RunStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
@@ -87,6 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
     DataOptions dataOptions;
 
     @Mixin
+    MlflowOptions mlflow;
+
+    @Mixin
     CommonOptions common;
 
     @Spec
@@ -98,6 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && force) throw new UserException("--resume and --force: give one (--resume continues the run in --out, --force replaces it)");
         if (resume && !initFrom.isEmpty()) throw new UserException("--init-from: not used with --resume, which continues from the run's own checkpoint");
         TrainSettings settings = settings();
+        mlflow.check();
         if (force) refuseInputsInOut();
         // a bad --config, or a model far too large, is refused before the run directory is made or the data read
         String sized = modelOptions.name() + " at --batch-size " + settings.batchSize();
@@ -109,6 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> notices = new ArrayList<>();
         if (resume) {
             resumed = ModelDirectory.load(out);
+            MlflowTracker.checkResume(mlflow.options(given("--mlflow-experiment")), out);
             VlmConfig config = resumed.model().config();
             record = RunRecord.read(out);
             if (record.isPresent()) {
@@ -124,6 +134,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (resumed.step() >= settings.steps()) {
                 System.out.printf("%s: the run is already finished at %d steps; to train it further, resume with more --steps (e.g. --steps %d)%n",
                         out, resumed.step(), 2 * resumed.step());
+                if (MlflowTracker.hasUnsent(out)) {
+                    // what the tracking store did not take when the run ended goes now
+                    try (MlflowTracker tracker = MlflowTracker.start(mlflow.options(given("--mlflow-experiment")), out, resumed.step(), Map.of(),
+                            "seemore train", MlflowOptions::notice)) {
+                        if (tracker != null) tracker.finish(RunStatus.FINISHED);
+                    }
+                }
                 return 0;
             }
         }
@@ -180,10 +197,19 @@ public final class TrainCommand implements Callable<Integer> {
                 CliSupport.count(model.parameterCount()), CliSupport.count(Trainer.trainable(model, st).stream()
                         .mapToLong(n -> model.parameters().get(n).size()).sum()), trainSet.size(), valSet.size(), st.id());
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
-        try (TrainProgress progress = new TrainProgress(settings.steps()); StopSignals signals = StopSignals.install()) {
-            Trainer trainer = new Trainer(out, model, tokenizer, settings, trainSet, valSet, transform, progress);
+        Map<String, String> params = new LinkedHashMap<>(RunMetadata.modelParams(model.config()));
+        params.putAll(RunMetadata.trainingParams(settings));
+        params.put("data", data);
+        if (val != null) params.put("val", val);
+        params.put("data.records", Integer.toString(trainSet.size()));
+        params.put("data.fingerprint", fingerprint);
+        try (MlflowTracker tracker = MlflowTracker.start(mlflow.options(given("--mlflow-experiment")), out, resumed != null ? resumed.step() : -1,
+                params, "seemore train", MlflowOptions::notice);
+             TrainProgress progress = new TrainProgress(settings.steps()); StopSignals signals = StopSignals.install()) {
+            Trainer trainer = new Trainer(out, model, tokenizer, settings, trainSet, valSet, transform, Listeners.of(progress, tracker));
             Trainer.Summary summary = trainer.run(resume, 0, signals::requested);
             progress.close();
+            if (tracker != null) tracker.finish(summary.stopped() ? RunStatus.KILLED : RunStatus.FINISHED);
             if (summary.stopped()) {
                 System.err.println("seemore: " + signals.name() + ": " + (summary.steps() == 0 ? "stopped before the first step; no checkpoint was written in " + out
                         : "stopped after step " + summary.steps() + " with its checkpoint saved in " + out + "; continue it by running the same command with --resume"
