@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 TrainCommand.class,
                 CaptionCommand.class,
+                ServeCommand.class,
                 EvalCommand.class,
                 SynthCommand.class,
                 ParityCommand.class,
