@@ -23,17 +23,35 @@ final class ImageInput {
         byte[] bytes = bytes(url);
         ImageSource.EncodedImage source = new ImageSource.EncodedImage("image_url", bytes);
         try {
-            ImageHeader header = ImageHeader.read(source);
-            if ((long) header.width() * header.height() > maxPixels) {
-                throw new ApiError(413, "invalid_request_error", "image_too_large", "messages", "the image is " + header.width() + "x"
-                        + header.height() + " pixels; this server takes at most " + maxPixels + " pixels");
+            long[] size = headerSize(bytes);
+            if (size != null && size[0] * size[1] > maxPixels) {
+                throw new ApiError(413, "invalid_request_error", "image_too_large", "messages", "the image is " + size[0] + "x"
+                        + size[1] + " pixels; this server takes at most " + maxPixels + " pixels");
             }
+            ImageHeader.read(source); // the decoder's own checks: format, readable header
             RgbImage image = ImageDecoder.decode(source);
             // as caption: resized once to the model's size, then normalized
             RgbImage resized = Resize.bilinear(image, transform.size(), transform.size());
             return transform.apply(new ImageSource.PixelImage("image_url", resized));
         } catch (UserException e) {
             throw ApiError.badRequest("messages", "invalid_image", e.getMessage());
+        }
+    }
+
+    /** Width and height as the header states them, without decoding; null when no reader understands it (the decoder says why). */
+    private static long[] headerSize(byte[] bytes) {
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            var readers = javax.imageio.ImageIO.getImageReaders(in);
+            if (in == null || !readers.hasNext()) return null;
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new long[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -21,6 +21,7 @@ final class Scheduler {
     private final Thread thread;
     private volatile boolean accepting = true, stopping, abort, paused;
     private volatile int running;
+    private volatile Job held;
 
     Scheduler(Vlm model, int maxSequences, int maxQueue) {
         this.batch = new ContinuousBatch(model);
@@ -37,6 +38,9 @@ final class Scheduler {
     void start() { thread.start(); }
 
     int queued() { return queue.size(); }
+
+    /** Jobs not yet admitted: those queued, and one taken from the queue while paused. */
+    int waiting() { return queue.size() + (held == null ? 0 : 1); }
 
     int running() { return running; }
 
@@ -74,6 +78,9 @@ final class Scheduler {
                         if (stopping) return;
                         continue;
                     }
+                    held = first;
+                    while (paused && !abort) Thread.sleep(5);
+                    held = null;
                     admit(first);
                 }
                 for (Job j; batch.running() < maxSequences && (j = queue.poll()) != null; ) admit(j);
