@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 TrainCommand.class,
                 CaptionCommand.class,
+                ServeCommand.class,
                 EvalCommand.class,
                 SynthCommand.class,
                 ParityCommand.class,
@@ -28,6 +29,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // libraries (Javalin, Jinjava) log through SLF4J: warnings and errors only, unless the user asks for more
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.exit(execute(args));
     }
 

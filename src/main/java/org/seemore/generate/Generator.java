@@ -39,7 +39,7 @@ public final class Generator {
         try (var g = GradMode.noGrad()) {
             Tensor visual = images == null ? null : model.visualTokens(images, ForwardContext.inference()); // (B, Nv, C)
             int nv = visual == null ? 0 : visual.dim(1);
-            int maxNew = budget(nv, promptLen, settings);
+            int maxNew = budget(model, nv, promptLen, settings);
             int capacity = nv + promptLen + Math.max(maxNew - 1, 0);
             LanguageModel.Decoding decoding = model.language().newDecoding(batch, capacity);
             int[] flat = new int[batch * promptLen];
@@ -79,7 +79,7 @@ public final class Generator {
      * New tokens allowed: the last one is sampled from the last position and never fed back, so the
      * sequence may fill the position table exactly.
      */
-    private int budget(int visual, int promptLen, Settings settings) {
+    static int budget(Vlm model, int visual, int promptLen, Settings settings) {
         if (visual + promptLen > model.config().maxPositions()) {
             throw new IllegalArgumentException("the prompt of " + promptLen + " tokens does not fit the position table of " + model.config().maxPositions());
         }
@@ -97,7 +97,7 @@ public final class Generator {
             boolean[] done = new boolean[batch];
             List<List<Integer>> out = new ArrayList<>();
             for (int b = 0; b < batch; b++) out.add(new ArrayList<>());
-            int maxNew = budget(nv, prompts[0].length, settings);
+            int maxNew = budget(model, nv, prompts[0].length, settings);
             for (int step = 0; step < maxNew; step++) {
                 int t = seqs[0].length;
                 int[] flat = new int[batch * t];

@@ -78,5 +78,13 @@ public interface LanguageModel {
 
         /** One token per sequence (B) at the next position -> logits (B, V), in a buffer the next step overwrites. */
         float[] step(int[] tokens);
+
+        /**
+         * The experts each MoE layer chose for each sequence's last position in the last {@link #forward}
+         * or {@link #step}: (layers, B, k) row-major; empty for a dense model.
+         */
+        default int[] routes() {
+            return new int[0];
+        }
     }
 }

@@ -45,6 +45,7 @@ final class DecodeState implements LanguageModel.Decoding {
     private final float[] scores;    // (stride)
     private final float[] stats = new float[2];
     private final float[] logits;    // (B, V)
+    private final int[] routes;      // (layers, B, k) the last position's chosen experts
 
     DecodeState(Decoder decoder, int batch, int capacity) {
         this.decoder = decoder;
@@ -69,6 +70,7 @@ final class DecodeState implements LanguageModel.Decoding {
         ffn = new float[batch * width];
         scores = new float[stride];
         logits = new float[batch * vocab];
+        routes = new int[caches.size() * batch * decoder.config.moe().topK()];
     }
 
     @Override
@@ -83,7 +85,19 @@ final class DecodeState implements LanguageModel.Decoding {
 
     @Override
     public Tensor forward(Tensor visualTokens, int[] tokens) {
-        return decoder.forwardCached(visualTokens, tokens, batch, caches);
+        List<SparseMoe.Output> layers = new ArrayList<>();
+        Tensor out = decoder.forwardCached(visualTokens, tokens, batch, caches, layers); // (B, L, V)
+        int k = decoder.config.moe().topK(), rows = out.dim(1);
+        for (int layer = 0; layer < layers.size(); layer++) {
+            int[] chosen = layers.get(layer).routes();                                 // (B*L*k)
+            for (int b = 0; b < batch; b++) System.arraycopy(chosen, (b * rows + rows - 1) * k, routes, (layer * batch + b) * k, k);
+        }
+        return out;
+    }
+
+    @Override
+    public int[] routes() {
+        return routes;
     }
 
     @Override
@@ -101,6 +115,7 @@ final class DecodeState implements LanguageModel.Decoding {
         embed(tokens, position);                                                  // (B, C)
         for (int layer = 0; layer < decoder.blocks.size(); layer++) {
             decoder.blocks.get(layer).forward(x, layer, rows);                    // x, updated in place
+            System.arraycopy(moe.get(layer).chosen(), 0, routes, layer * routes.length / moe.size(), routes.length / moe.size());
         }
         rows.norm(decoder.lnF, x);
         for (int b = 0; b < batch; b++) decoder.lmHead.forwardRow(normed, b * width, logits, b * vocab); // (B, V)

@@ -85,10 +85,14 @@ public final class Decoder implements LanguageModel {
     /**
      * Inference on the next positions with the layers' KV caches (prefill when they are empty):
      * visual tokens (B, Nv, C) or null, tokens (B*T) -> logits of the new positions (B, Nv+T, V).
+     * Every layer's MoE output is added to {@code moe}.
      */
-    Tensor forwardCached(Tensor visualTokens, int[] tokens, int batch, List<Attention.KvCache> caches) {
+    Tensor forwardCached(Tensor visualTokens, int[] tokens, int batch, List<Attention.KvCache> caches, List<SparseMoe.Output> moe) {
         Tensor x = embed(visualTokens, tokens, batch, caches.get(0).length()); // (B, L, C)
-        return blocksAndHead(x, new TensorPath(ForwardContext.inference(), caches, false));
+        TensorPath path = new TensorPath(ForwardContext.inference(), caches, false);
+        Tensor logits = blocksAndHead(x, path);
+        moe.addAll(path.moe);
+        return logits;
     }
 
     /** Every block, the final norm and the LM head: (B, L, C) -> (B, L, V). */

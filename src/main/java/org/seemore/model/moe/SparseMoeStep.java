@@ -54,6 +54,11 @@ public final class SparseMoeStep {
         }
     }
 
+    /** The experts the last {@link #forward} chose, row by row ({@code rows*k}, descending logit per row); a view, overwritten by the next call. */
+    public int[] chosen() {
+        return experts;
+    }
+
     /** The slot (row*k + j) where row r chose expert e, or -1. */
     private int slotOf(int r, int e) {
         for (int j = 0; j < topK; j++) if (experts[r * topK + j] == e) return r * topK + j;
