@@ -72,6 +72,11 @@ public final class DataParallelTrainer {
      */
     public static Summary run(JavaSparkContext spark, Path runDir, Vlm model, CharTokenizer tokenizer, TrainSettings settings,
                               Settings parallel, DataParallelWorker.Job job, boolean resume, Trainer.Listener listener) {
+        try {
+            java.nio.file.Files.createDirectories(runDir);
+        } catch (java.io.IOException e) {
+            throw new UserException(runDir + ": cannot create the run directory: " + e.getMessage());
+        }
         Map<String, Tensor> params = model.parameters();
         params.forEach((name, t) -> t.requiresGrad(settings.stage().trains(name)));
         List<Tensor> trainable = params.entrySet().stream().filter(e -> settings.stage().trains(e.getKey())).map(Map.Entry::getValue).toList();
