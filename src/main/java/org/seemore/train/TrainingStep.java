@@ -105,7 +105,7 @@ public final class TrainingStep {
 
     /**
      * Runs optimizer step {@code step} (counted from 0; it picks the learning rate) on the next
-     * {@code gradAccumulation} micro-batches of {@code microBatches}.
+     * {@code gradAccumulation} micro-batches of {@code microBatches}: {@link #accumulate} them all, then {@link #update}.
      *
      * @throws NonFiniteLossException when a micro-batch's loss is not finite (the parameters are then unchanged)
      */
@@ -114,17 +114,28 @@ public final class TrainingStep {
         // none, and AdamW skips it as PyTorch skips a None gradient (its buffer is kept for the next)
         for (Tensor p : parameters) p.recycleGrad();
         try (StepArena arena = pool == null ? null : StepArena.open(pool)) {
-            return accumulateAndUpdate(settings.schedule().at(step), step, microBatches, arena);
+            Result gradients = accumulate(step, microBatches, settings.gradAccumulation());
+            double norm = update(step);
+            return new Result(gradients.loss(), gradients.ce(), gradients.aux(), gradients.zLoss(), norm, gradients.lr(),
+                    gradients.tokens(), gradients.expertLoad(), gradients.assignments(), arena == null ? 0 : arena.peakLeasedBytes());
         }
     }
 
-    private Result accumulateAndUpdate(double lr, long step, Supplier<Batch> microBatches, StepArena arena) {
+    /**
+     * The first half of a step: forward, loss and backward of loss/A (A = {@code gradAccumulation}) for
+     * the next {@code count} micro-batches, the gradients adding up in the parameters. A data-parallel
+     * worker runs its share of a step's A micro-batches here (with no pool, so that the gradients outlive
+     * the call); the sum of the workers' gradients is then what one process accumulates over all A.
+     * Losses in the result are summed contributions of x/A, so the workers' add up to the step's means;
+     * its gradient norm is NaN (the update computes it).
+     */
+    public Result accumulate(long step, Supplier<Batch> microBatches, int count) {
         int accum = settings.gradAccumulation();
         int layers = model.config().language().layers(), experts = model.config().language().numExperts();
         double loss = 0, ce = 0, aux = 0, zLoss = 0;
         long tokens = 0, assignments = 0;
         double[][] load = new double[layers][experts];
-        for (int micro = 0; micro < accum; micro++) {
+        for (int micro = 0; micro < count; micro++) {
             long d0 = System.nanoTime();
             Batch batch = microBatches.get();
             if (Profiler.enabled()) Profiler.add("data", System.nanoTime() - d0, 0);
@@ -147,11 +158,19 @@ public final class TrainingStep {
             tokens += (long) batch.size() * (batch.length() + model.config().numVisualTokens());
             Elementwise.scale(l.total(), 1f / accum).backward();
         }
+        return new Result(loss, ce, aux, zLoss, Double.NaN, settings.schedule().at(step), tokens, load, assignments, 0);
+    }
+
+    /**
+     * The second half of step {@code step}: clip the global norm of the gradients in the parameters,
+     * one AdamW update at the schedule's rate. Returns the norm before clipping.
+     */
+    public double update(long step) {
         long t0 = System.nanoTime();
         double norm = AdamW.clipGradNorm(parameters, settings.clipNorm());
-        optimizer.step(lr);
+        optimizer.step(settings.schedule().at(step));
         if (Profiler.enabled()) Profiler.add("optimizer", System.nanoTime() - t0, 0);
-        return new Result(loss, ce, aux, zLoss, norm, lr, tokens, load, assignments, arena == null ? 0 : arena.peakLeasedBytes());
+        return norm;
     }
 
     /** The micro-batches of {@code batches} in turn, over and over (a fixed set, as a reference dump's). */
