@@ -29,7 +29,11 @@ public final class RunMetadata {
     /** The model config as {@code model.NAME} params, with config.json's names. */
     public static Map<String, String> modelParams(VlmConfig config) {
         Map<String, String> out = new LinkedHashMap<>();
-        flatten("model", JSON.valueToTree(config), out);
+        try {
+            flatten("model", JSON.readTree(config.toJson()), out);   // config.json's flat names, as the file says
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the config's own JSON does not parse", e);
+        }
         return out;
     }
 
