@@ -31,12 +31,46 @@ public final class DecodeAttention {
                               int length, int hd, float scale, float[] scores, float[] y, int yo) {
         scores(q, qo, keysT, ko, stride, length, hd, scores);
         SoftmaxKernel.row(scores, 0, scores, 0, length, length, scale);
+        combine(scores, values, vo, length, hd, y, yo);
+    }
+
+    /**
+     * Grouped-query attention of one position: {@code group} query heads that share one cached key
+     * and value head (Ainslie et al. 2023; Hugging Face's repeat_kv gives query head h the kv head
+     * {@code h / group}). Query g is {@code q[qo + g*hd ..]}, its output {@code y[yo + g*hd ..]}; keys and
+     * values as in {@link #attend}. With {@code keyMask} (null: none), position j counts only when
+     * {@code keyMask[mo + j] != 0} (the padding of a left-padded batch); a query that sees no position
+     * gets the mean of the values, as Hugging Face's eager attention gives it (all its scores round
+     * to finfo.min). Without a mask each query gets the bits {@link #attend} gives it.
+     */
+    public static void attendGroup(float[] q, int qo, int group, float[] keysT, int ko, int stride, float[] values, int vo,
+                                   int length, int hd, float scale, int[] keyMask, int mo, float[] scores, float[] y, int yo) {
+        for (int g = 0; g < group; g++) {
+            int qg = qo + g * hd, yg = yo + g * hd;
+            scores(q, qg, keysT, ko, stride, length, hd, scores);
+            boolean any = keyMask == null;
+            if (keyMask != null) {
+                for (int j = 0; j < length; j++) {
+                    if (keyMask[mo + j] != 0) any = true; else scores[j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            if (any) {
+                SoftmaxKernel.row(scores, 0, scores, 0, length, length, scale);
+            } else {
+                java.util.Arrays.fill(scores, 0, length, 1f / length);
+            }
+            combine(scores, values, vo, length, hd, y, yg);
+        }
+    }
+
+    /** {@code y[yo ..] = sum_j p_j v_j} over hd columns: vector columns when hd is whole vectors, scalar FMAs otherwise. */
+    private static void combine(float[] p, float[] values, int vo, int length, int hd, float[] y, int yo) {
         if (hd % LANES == 0) {
-            for (int col = 0; col < hd; col += LANES) combineColumns(scores, values, vo + col, length, hd, y, yo + col);
+            for (int col = 0; col < hd; col += LANES) combineColumns(p, values, vo + col, length, hd, y, yo + col);
         } else {
             for (int d = 0; d < hd; d++) {
                 float sum = 0f;
-                for (int j = 0; j < length; j++) sum = Math.fma(scores[j], values[vo + j * hd + d], sum);
+                for (int j = 0; j < length; j++) sum = Math.fma(p[j], values[vo + j * hd + d], sum);
                 y[yo + d] = sum;
             }
         }
