@@ -131,8 +131,8 @@ public final class Activations {
 
     /**
      * n (whole vectors) values from x[xi]: {@code out[oi + j] = x / (1 + e^-z)}, or with {@code slope}
-     * {@code out[oi + j] *= σ·(1 + x·(1 - σ)·z')}. Below z = -88.7 the exp saturates, which leaves
-     * the output within 1e-38 of 0; above 87.6 it is 0 and the output is x.
+     * {@code out[oi + j] *= σ·(1 + x·(1 - σ)·z')}, {@code 1 - σ = e^-z·σ} for {@code z > 0}. Below z = -88.7 the exp
+     * overflows to infinity and the output is 0 (-0 for negative x); above 87.6 it is 0 and the output is x.
      */
     private static void gateVectors(float[] x, int xi, float[] out, int oi, int n, float linear, float cubic, boolean slope) {
         boolean hasCubic = cubic != 0f; // SiLU and quick_gelu: z = linear·x, with no x² to overflow
@@ -141,13 +141,16 @@ public final class Activations {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j);
             FloatVector sq = v.mul(v);
             FloatVector z = hasCubic ? sq.fma(vc, vl).mul(v) : v.mul(vl);
-            FloatVector denominator = VectorMath.exp(z.neg()).add(one);
+            FloatVector e = VectorMath.exp(z.neg()), denominator = e.add(one);
             if (!slope) {
                 v.div(denominator).intoArray(out, oi + j);
             } else {
                 FloatVector sigma = one.div(denominator);
                 FloatVector dz = hasCubic ? sq.fma(vc3, vl) : vl;
-                FloatVector factor = one.sub(sigma).mul(v).fma(dz, one).mul(sigma);
+                // 1 - σ: as e·σ for z > 0, where 1 - σ itself cancels (σ rounds to 1 from z = 16.6); as 1 - σ
+                // below, where e may have overflowed (e·σ would be inf·0)
+                FloatVector complement = one.sub(sigma).blend(e.mul(sigma), z.compare(VectorOperators.GT, 0f));
+                FloatVector factor = complement.mul(v).fma(dz, one).mul(sigma);
                 FloatVector.fromArray(SPECIES, out, oi + j).mul(factor).intoArray(out, oi + j);
             }
         }
