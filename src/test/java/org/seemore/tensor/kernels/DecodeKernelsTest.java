@@ -68,18 +68,22 @@ class DecodeKernelsTest {
     }
 
     @Test
-    void aGroupOfOneWithoutAMaskOrWithAllOnesIsAttendToTheBit() {
+    void everyQueryOfAGroupGetsTheBitsOfAttendWithoutAMaskOrWithAllOnes() {
         for (int hd : new int[] {8, 16, 64}) {
-            int length = 21, stride = DecodeAttention.padded(length);
-            float[] keysT = randomArray(hd * stride), values = randomArray(length * hd), q = randomArray(hd);
-            int[] ones = new int[length];
-            java.util.Arrays.fill(ones, 1);
-            float[] single = new float[hd], none = new float[hd], all = new float[hd];
-            DecodeAttention.attend(q, 0, keysT, 0, stride, values, 0, length, hd, 0.25f, new float[stride], single, 0);
-            DecodeAttention.attendGroup(q, 0, 1, keysT, 0, stride, values, 0, length, hd, 0.25f, null, 0, new float[stride], none, 0);
-            DecodeAttention.attendGroup(q, 0, 1, keysT, 0, stride, values, 0, length, hd, 0.25f, ones, 0, new float[stride], all, 0);
-            assertThat(none).as("hd=%d, no mask", hd).containsExactly(single);
-            assertThat(all).as("hd=%d, all ones", hd).containsExactly(single);
+            for (int group : new int[] {1, 3, 4, 7}) {
+                int length = 21, stride = DecodeAttention.padded(length);
+                float[] keysT = randomArray(hd * stride), values = randomArray(length * hd), q = randomArray(group * hd);
+                int[] ones = new int[length];
+                java.util.Arrays.fill(ones, 1);
+                float[] single = new float[group * hd], none = new float[group * hd], all = new float[group * hd];
+                for (int g = 0; g < group; g++) {
+                    DecodeAttention.attend(q, g * hd, keysT, 0, stride, values, 0, length, hd, 0.25f, new float[stride], single, g * hd);
+                }
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, null, 0, new float[group * stride], none, 0);
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, ones, 0, new float[group * stride], all, 0);
+                assertThat(none).as("hd=%d group=%d, no mask", hd, group).containsExactly(single);
+                assertThat(all).as("hd=%d group=%d, all ones", hd, group).containsExactly(single);
+            }
         }
     }
 }

@@ -289,7 +289,7 @@ public final class KernelPairs {
             SplittableRandom random = new SplittableRandom(seed);
             Outcome outcome = new Outcome();
             for (int hd : new int[] {8, 16, 20, 64}) {
-                for (int group : new int[] {1, 3, 8}) {
+                for (int group : new int[] {1, 3, 4, 9}) {
                     for (int m = 0; m < 3; m++) {
                         int capacity = length + 5, stride = DecodeAttention.padded(capacity), ko = 4, vo = 6, qo = 3, yo = 2, mo = 1;
                         float[] keys = random(random, ko + capacity * hd), values = random(random, vo + capacity * hd), q = random(random, qo + group * hd);
@@ -299,7 +299,8 @@ public final class KernelPairs {
                         for (int j = 0; m == 1 && j < capacity; j++) mask[mo + j] = random.nextInt(3) == 0 ? 0 : 1;
                         float scale = (float) (1 / Math.sqrt(hd));
                         float[] y = new float[yo + group * hd], want = new float[yo + group * hd];
-                        DecodeAttention.attendGroup(q, qo, group, keysT, ko, stride, values, vo, length, hd, scale, mask, mo, new float[stride], y, yo);
+                        DecodeAttention.attendGroup(q, qo, group, keysT, ko, stride, values, vo, length, hd, scale, mask, mo,
+                                new float[group * DecodeAttention.padded(length)], y, yo);
                         DecodeAttentionReference.attendGroup(q, qo, group, keys, ko, values, vo, length, hd, scale, mask, mo, want, yo);
                         outcome.absolute("hd=%d group=%d length=%d mask %d".formatted(hd, group, length, m), y, want, 1e-6);
                     }
