@@ -3,7 +3,8 @@ package org.seemore.tensor;
 /**
  * The plain versions of {@link Elementwise}'s ops that it is tested against: one loop per op, each
  * output element's operands found by unravelling its index (no strides, no fused layouts), GELU
- * through the double-precision erfc of {@link MathF}.
+ * through the double-precision erfc of {@link MathF}, SiLU, quick_gelu and GELU's tanh form from
+ * their textbook formulas in double.
  */
 final class ElementwiseReference {
     private ElementwiseReference() {}

@@ -14,7 +14,8 @@ import org.seemore.tensor.kernels.Parallel;
 
 /**
  * The tensor ops' fast/reference pairs, each registered once, for {@link FastReferencePairsTest}:
- * outputs and the inputs' gradients through {@link FastVsReference}. Sizes are the odd ones and the
+ * outputs and the inputs' gradients through {@link FastVsReference} (rotary embeddings and
+ * grouped-query attention in {@link LanguageModelPairs}). Sizes are the odd ones and the
  * kernels' boundaries: a span of the binary loops ({@code BinaryKernel}, 1024), a block of GELU
  * ({@code Activations}, 512), a block of LayerNorm backward rows (32), and sizes past the
  * parallel thresholds (2^15 elements), so that 2 and 3 threads split the work.

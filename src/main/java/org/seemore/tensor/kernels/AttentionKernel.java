@@ -45,7 +45,9 @@ public final class AttentionKernel {
 
     /**
      * Keys a head's queries may not see besides the causal rule, as Hugging Face's
-     * {@code attention_mask}: key j counts when {@code keep[offset + j] != 0}.
+     * {@code attention_mask}: key j counts when {@code keep[offset + j] != 0}. A query left with no
+     * key gets probability 1/tk on every key, as HF's eager attention gives it (see the masked
+     * {@code forward}).
      */
     public record KeyMask(int[] keep, int offset) {
         /**
