@@ -142,7 +142,7 @@ class LanguageModelOpsTest {
 
     @Test
     void theTableGrowsWithoutChangingWhatItHeldAndRefusesWhatItCannotHold() {
-        RopeTable table = LanguageModelPairs.table(16, 2);
+        RopeTable table = RopeTable.of(RopeTable.standardFrequencies(16, 10_000f)); // a fresh one: the pairs' tables are shared
         RopeTable.Snapshot small = table.covering(10), large = table.covering(5000);
         assertThat(small.positions()).isEqualTo(64);
         assertThat(large.positions()).isEqualTo(8192);

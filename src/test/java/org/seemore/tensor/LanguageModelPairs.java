@@ -19,13 +19,18 @@ final class LanguageModelPairs {
         return List.of(rope(), attention());
     }
 
-    /** Tables of the three kinds of checkpoint: Llama 2's theta, Qwen2's, and Llama 3.1's rescaled frequencies. */
+    private static final java.util.Map<Integer, RopeTable> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Tables of the three kinds of checkpoint: Llama 2's theta, Qwen2's, and Llama 3.1's rescaled
+     * frequencies; kept, as they grow to tens of thousands of positions.
+     */
     static RopeTable table(int hd, int kind) {
-        return switch (kind) {
+        return TABLES.computeIfAbsent(hd * 3 + kind, key -> switch (kind) {
             case 0 -> RopeTable.of(RopeTable.standardFrequencies(hd, 10_000f));
             case 1 -> RopeTable.of(RopeTable.standardFrequencies(hd, 1_000_000f));
             default -> RopeTable.of(RopeTable.llama3Frequencies(RopeTable.standardFrequencies(hd, 500_000f), 8f, 1f, 4f, 8192));
-        };
+        });
     }
 
     /**
@@ -68,7 +73,8 @@ final class LanguageModelPairs {
     /**
      * The size is Tk; (B, H, KV, hd) cover plain multi-head (KV = H), grouped (Llama's 4 over 2,
      * SmolLM2's 9 over 3) and multi-query (KV = 1) heads on the direct loops (16, 32) and GEMM (5, 64);
-     * causal with all Tk queries or the last few (a cached suffix), and not causal (the vision towers).
+     * causal with all Tk queries or the last few (a cached suffix), and not causal (the vision towers);
+     * each shape without a mask and with one of the {@link #masks}.
      */
     private static Pair attention() {
         return pair("FusedAttention.attention", sizes(ODD, new int[] {37}), (c, tk) -> {
@@ -77,9 +83,9 @@ final class LanguageModelPairs {
                 int b = shapes[s][0], heads = shapes[s][1], kvHeads = shapes[s][2], hd = shapes[s][3];
                 if (tk == 127 && s == 4) continue; // the largest shape at 37 and below only
                 int[][] masks = masks(b, tk, c.rng);
-                for (int m = 0; m < masks.length; m++) {
+                for (int m : new int[] {0, 1 + s % 4}) { // no mask, and one kind each (right padding twice)
                     int[] mask = masks[m];
-                    boolean causal = (m + s) % 2 == 0 || m == 2;
+                    boolean causal = m == 2 || (m + s) % 2 == 0; // left padding: causal rows that see no key
                     int tq = causal && m == 1 && tk > 3 ? 3 : tk;
                     c.compare("attention B=%d Tq=%d Tk=%d H=%d KV=%d hd=%d causal=%s mask %d".formatted(b, tq, tk, heads, kvHeads, hd, causal, m),
                             in -> FusedAttention.attention(in.get(0), in.get(1), in.get(2), heads, kvHeads, causal, mask),
