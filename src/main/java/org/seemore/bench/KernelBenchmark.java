@@ -7,21 +7,27 @@ import java.util.SplittableRandom;
 import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.FusedAttention;
 import org.seemore.tensor.Reductions;
+import org.seemore.tensor.RopeTable;
 import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 import org.seemore.tensor.kernels.Activations;
+import org.seemore.tensor.kernels.Activations.Gate;
 import org.seemore.tensor.kernels.BinaryKernel;
 import org.seemore.tensor.kernels.BinaryKernel.Layout;
 import org.seemore.tensor.kernels.BinaryKernel.Op;
+import org.seemore.tensor.kernels.DecodeAttention;
 import org.seemore.tensor.kernels.DropoutKernel;
 import org.seemore.tensor.kernels.LayerNormKernel;
+import org.seemore.tensor.kernels.RmsNormKernel;
+import org.seemore.tensor.kernels.RopeKernel;
 import org.seemore.tensor.kernels.SoftmaxKernel;
 
 /**
  * Times the kernels that are not matrix products, one at a time on the calling thread's pool:
- * the memory-bound elementwise, normalization and softmax loops on {@code elements} values, and
+ * the memory-bound elementwise, normalization, rotary and softmax loops on {@code elements} values,
  * the fused attention op, forward and backward, at the {@code seemore} preset's two shapes (of a
- * batch of {@code batch} images). Each figure is the median of timed rounds of about
+ * batch of {@code batch} images) and at a grouped-query decoder's (SmolLM2-135M's heads), and one
+ * decoding step's grouped attention over a cache. Each figure is the median of timed rounds of about
  * {@value #ROUND_SECONDS} s after the warm-up, untimed calls for a while (the JIT compiles the
  * Vector API loops only after many iterations; until then they run many times slower). Bytes allocated per element should be near 0:
  * more means the JIT kept some vector on the heap (a boxed vector costs several times the loop).
@@ -76,9 +82,76 @@ public final class KernelBenchmark {
                 new Kernel("softmax, causal", (long) softmaxRows * SOFTMAX_ROW,
                         () -> SoftmaxKernel.forward(x, 0, out, softmaxRows, SOFTMAX_ROW, SOFTMAX_ROW, true, 0.25f)),
                 new Kernel("softmax backward", (long) softmaxRows * SOFTMAX_ROW, () -> SoftmaxKernel.backward(g, probs, out, softmaxRows, SOFTMAX_ROW, 0.25f))));
+        list.addAll(languageModelKernels(n, rows, x, g, out, random));
         list.add(attention("attention fwd+bwd, ViT B=" + batch + " T=37 H=8 hd=64", batch, 37, 8, 64, false, random));
         list.add(attention("attention fwd+bwd, decoder B=" + batch + " T=65 H=8 hd=16 causal", batch, 65, 8, 16, true, random));
+        list.add(groupedAttention("attention fwd+bwd, GQA B=" + batch + " T=128 H=9 KV=3 hd=64 causal padded", batch, 128, 9, 3, 64, random));
+        list.add(decodeAttention("attention, one decoding position, H=9 KV=3 hd=64 over 1024", 1024, 9, 3, 64, random));
         return list;
+    }
+
+    /**
+     * The kernels of the Hugging Face decoders and vision towers on the same n values: RMSNorm over
+     * rows of {@link #ROW}, rotary embeddings on rows of 8 heads of 64 at positions 0.., and the
+     * sigmoid-gated activations.
+     */
+    private static List<Kernel> languageModelKernels(int n, int rows, float[] x, float[] g, float[] out, SplittableRandom random) {
+        float[] rstd = new float[rows], gw = new float[ROW], w = new float[ROW];
+        for (int i = 0; i < ROW; i++) w[i] = 1f + 0.1f * (float) random.nextGaussian();
+        int heads = ROW / 64;
+        int[] positions = new int[rows];
+        for (int r = 0; r < rows; r++) positions[r] = r;
+        RopeTable.Snapshot angles = RopeTable.of(RopeTable.standardFrequencies(64, 10_000f)).covering(rows);
+        RmsNormKernel.forward(x, 0, w, 0, out, rstd, rows, ROW, 1e-6f);
+        return List.of(
+                new Kernel("rmsNorm", n, () -> RmsNormKernel.forward(x, 0, w, 0, out, rstd, rows, ROW, 1e-6f)),
+                new Kernel("rmsNorm backward", n, () -> RmsNormKernel.backward(g, x, 0, w, 0, rstd, out, gw, rows, ROW)),
+                new Kernel("rope, 8 heads of 64", n, () -> RopeKernel.rotate(x, 0, out, rows, heads, 64, positions, angles.cos(), angles.sin(), false)),
+                new Kernel("rope backward, in place", n, () -> RopeKernel.rotate(copy(g, out), 0, out, rows, heads, 64, positions, angles.cos(), angles.sin(), true)),
+                new Kernel("silu", n, () -> Activations.sigmoidGate(Gate.SILU, x, 0, out, n)),
+                new Kernel("silu backward", n, () -> Activations.sigmoidGateBackward(Gate.SILU, copy(g, out), x, 0, n)),
+                new Kernel("quick gelu", n, () -> Activations.sigmoidGate(Gate.QUICK_GELU, x, 0, out, n)),
+                new Kernel("gelu tanh", n, () -> Activations.sigmoidGate(Gate.GELU_TANH, x, 0, out, n)),
+                new Kernel("gelu tanh backward", n, () -> Activations.sigmoidGateBackward(Gate.GELU_TANH, copy(g, out), x, 0, n)));
+    }
+
+    /** Grouped-query attention with separate q, k, v, causal, the second half of the batch left-padded by a quarter, forward then backward. */
+    private static Kernel groupedAttention(String name, int b, int t, int heads, int kvHeads, int hd, SplittableRandom random) {
+        Tensor q = randomTensor(random, b, t, heads * hd), k = randomTensor(random, b, t, kvHeads * hd), v = randomTensor(random, b, t, kvHeads * hd);
+        int[] mask = new int[b * t];
+        for (int i = 0; i < mask.length; i++) mask[i] = i / t < b / 2 || i % t >= t / 4 ? 1 : 0;
+        BufferPool pool = new BufferPool();
+        return new Kernel(name, (long) b * t * (heads + 2 * kvHeads) * hd, () -> {
+            q.recycleGrad();
+            k.recycleGrad();
+            v.recycleGrad();
+            try (StepArena arena = StepArena.open(pool)) {
+                Reductions.sumAll(FusedAttention.attention(q, k, v, heads, kvHeads, true, mask)).backward();
+            }
+        });
+    }
+
+    private static Tensor randomTensor(SplittableRandom random, int... shape) {
+        float[] values = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        for (int i = 0; i < values.length; i++) values[i] = (float) random.nextDouble(-1, 1);
+        return Tensor.of(values, shape).requiresGrad(true);
+    }
+
+    /** One decoding step's attention: every kv head's group of query heads over {@code length} cached positions (the elements: the cache read). */
+    private static Kernel decodeAttention(String name, int length, int heads, int kvHeads, int hd, SplittableRandom random) {
+        int stride = DecodeAttention.padded(length), group = heads / kvHeads;
+        float[] keysT = new float[kvHeads * hd * stride], values = new float[kvHeads * length * hd], q = new float[heads * hd], y = new float[heads * hd];
+        for (int i = 0; i < keysT.length; i++) keysT[i] = (float) random.nextDouble(-1, 1);
+        for (int i = 0; i < values.length; i++) values[i] = (float) random.nextDouble(-1, 1);
+        for (int i = 0; i < q.length; i++) q[i] = (float) random.nextDouble(-1, 1);
+        float[] scores = new float[group * stride];
+        float scale = (float) (1 / Math.sqrt(hd));
+        return new Kernel(name, 2L * kvHeads * length * hd, () -> {
+            for (int h = 0; h < kvHeads; h++) {
+                DecodeAttention.attendGroup(q, h * group * hd, group, keysT, h * hd * stride, stride, values, h * length * hd, length, hd, scale, null, 0,
+                        scores, y, h * group * hd);
+            }
+        });
     }
 
     /** The gradient the backward steps overwrite in place, refilled first so that each call sees the same input. */

@@ -2,13 +2,14 @@ package org.seemore.tensor;
 
 import java.util.Arrays;
 import org.seemore.tensor.kernels.Activations;
+import org.seemore.tensor.kernels.Activations.Gate;
 import org.seemore.tensor.kernels.BinaryKernel;
 import org.seemore.tensor.kernels.BinaryKernel.Layout;
 import org.seemore.tensor.kernels.BinaryKernel.Op;
 
 /**
  * Elementwise ops: binary arithmetic with NumPy broadcasting, scaling, and the activations
- * (ReLU, GELU with the exact erf, softplus). Each forward sits beside its backward.
+ * (ReLU, GELU with the exact erf and its tanh approximation, quick_gelu, SiLU, softplus). Each forward sits beside its backward.
  *
  * <p>Vectorized and, when large, multithreaded ({@link BinaryKernel}, {@link Activations}); the
  * broadcasts a model makes (same shape, a bias or positional table repeated over rows, a value per
@@ -136,6 +137,33 @@ public final class Elementwise {
         return Tensor.result(out, x.shape(), o -> {
             float[] g = o.grad();
             Activations.geluBackward(g, xd, xo, n); // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+            x.accumulateGrad(g);
+        }, x);
+    }
+
+    /** SiLU (swish), {@code x·σ(x)} (Elfwing et al. 2018): the gate of Llama's SwiGLU MLP, {@code down(silu(gate(x)) * up(x))}. */
+    public static Tensor silu(Tensor x) {
+        return sigmoidGated(Gate.SILU, x);
+    }
+
+    /** OpenAI CLIP's quick_gelu, {@code x·σ(1.702x)}. */
+    public static Tensor quickGelu(Tensor x) {
+        return sigmoidGated(Gate.QUICK_GELU, x);
+    }
+
+    /** GELU's tanh approximation, {@code 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³)))}: PyTorch's {@code approximate="tanh"}, SigLIP's gelu_pytorch_tanh. */
+    public static Tensor geluTanh(Tensor x) {
+        return sigmoidGated(Gate.GELU_TANH, x);
+    }
+
+    private static Tensor sigmoidGated(Gate gate, Tensor x) {
+        int n = x.size();
+        float[] xd = x.data(), out = StepArena.uninitialized(n);
+        int xo = x.offset();
+        Activations.sigmoidGate(gate, xd, xo, out, n);
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad();
+            Activations.sigmoidGateBackward(gate, g, xd, xo, n); // g *= d/dx x·σ(z(x)), in place
             x.accumulateGrad(g);
         }, x);
     }

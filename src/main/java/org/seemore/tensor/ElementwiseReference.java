@@ -3,7 +3,8 @@ package org.seemore.tensor;
 /**
  * The plain versions of {@link Elementwise}'s ops that it is tested against: one loop per op, each
  * output element's operands found by unravelling its index (no strides, no fused layouts), GELU
- * through the double-precision erfc of {@link MathF}.
+ * through the double-precision erfc of {@link MathF}, SiLU, quick_gelu and GELU's tanh form from
+ * their textbook formulas in double.
  */
 final class ElementwiseReference {
     private ElementwiseReference() {}
@@ -111,6 +112,43 @@ final class ElementwiseReference {
                 // d/dx x*Phi(x) = Phi(x) + x*phi(x)
                 gx[i] += (float) (g[i] * (MathF.normalCdf(v) + v * MathF.normalPdf(v)));
             }
+        }, x);
+    }
+
+    /** SiLU, {@code x / (1 + e^-x)}; its slope {@code σ(x)·(1 + x·(1 - σ(x)))}. */
+    static Tensor silu(Tensor x) {
+        return unary(x, v -> v / (1 + Math.exp(-v)), v -> {
+            double s = 1 / (1 + Math.exp(-v));
+            return s * (1 + v * (1 - s));
+        });
+    }
+
+    /** quick_gelu, {@code x·σ(1.702x)}; its slope {@code σ + 1.702·x·σ·(1 - σ)}. */
+    static Tensor quickGelu(Tensor x) {
+        return unary(x, v -> v / (1 + Math.exp(-1.702 * v)), v -> {
+            double s = 1 / (1 + Math.exp(-1.702 * v));
+            return s + 1.702 * v * s * (1 - s);
+        });
+    }
+
+    /** GELU's tanh form as written, {@code 0.5x(1 + tanh(u))}, {@code u = sqrt(2/π)(x + 0.044715x³)}, by the product rule. */
+    static Tensor geluTanh(Tensor x) {
+        double k = Math.sqrt(2 / Math.PI);
+        return unary(x, v -> 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v))), v -> {
+            double t = Math.tanh(k * (v + 0.044715 * v * v * v));
+            return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * k * (1 + 3 * 0.044715 * v * v);
+        });
+    }
+
+    /** An activation f with slope f', each value in double. */
+    private static Tensor unary(Tensor x, java.util.function.DoubleUnaryOperator f, java.util.function.DoubleUnaryOperator slope) {
+        int n = x.size();
+        float[] xd = x.data(), out = new float[n];
+        int xo = x.offset();
+        for (int i = 0; i < n; i++) out[i] = (float) f.applyAsDouble(xd[xo + i]);
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad(), gx = x.gradBuffer();
+            for (int i = 0; i < n; i++) gx[i] += (float) (g[i] * slope.applyAsDouble(xd[xo + i]));
         }, x);
     }
 }

@@ -99,4 +99,74 @@ public final class FusedAttention {
         if (probs != null) StepArena.tie(out, probs); // given back once the backward step has read them
         return out;
     }
+
+    /**
+     * Attention with separate projections, grouped-query heads and an optional padding mask, as
+     * Llama, Qwen2, Mixtral (causal) and the CLIP and SigLIP towers (not causal) compute it:
+     * {@code q (B, Tq, H*hd)}, {@code k} and {@code v (B, Tk, KV*hd)} -> {@code y (B, Tq, H*hd)}, with
+     * {@code softmax(q·kᵀ / sqrt(hd)) · v} per head, query head h reading kv head {@code h / (H / KV)}
+     * (Hugging Face's {@code repeat_kv}: each kv head serves H/KV consecutive query heads; KV = H is
+     * plain multi-head attention). Causal: query i sees keys {@code j <= i + Tk - Tq} (Tk - Tq cached
+     * positions before the queries). {@code keyMask} (B*Tk values, null for none) is HF's
+     * {@code attention_mask}: keys where it is 0 are left out for every query; a query left with no
+     * key gets what HF's eager attention gives it: probability 1/Tk on every key, the mean of all Tk
+     * values (HF adds finfo(float32).min to hidden scores, which leaves such a row all one value; see
+     * {@link AttentionKernel.KeyMask}), and no gradient for its scores (they do not change it). Such
+     * rows occur at the padded start of a left-padded sequence.
+     *
+     * <p>The forward runs (batch item, query head) pairs in parallel; the backward runs (batch item,
+     * kv head) pairs, each adding its H/KV query heads' key and value gradients in head order, so
+     * results do not depend on the number of threads.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal, int[] keyMask) {
+        int[] qs = q.shape(), ks = k.shape();
+        if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("grouped-query attention needs heads divisible by kv heads, got " + heads + " and " + kvHeads);
+        }
+        if (qs.length != 3 || ks.length != 3 || !java.util.Arrays.equals(ks, v.shape()) || qs[0] != ks[0] || qs[2] % heads != 0
+                || ks[2] * heads != qs[2] * kvHeads) {
+            throw new IllegalArgumentException("attention needs q (B, Tq, H*hd) and k, v (B, Tk, KV*hd) for " + heads + " heads and " + kvHeads
+                    + " kv heads, got " + Shapes.str(qs) + ", " + Shapes.str(ks) + " and " + Shapes.str(v.shape()));
+        }
+        int b = qs[0], tq = qs[1], tk = ks[1], c = qs[2], hd = c / heads, ckv = ks[2], group = heads / kvHeads;
+        if (causal && tq > tk) throw new IllegalArgumentException("causal attention of " + tq + " queries over " + tk + " keys: the queries must be the last keys");
+        if (keyMask != null && keyMask.length != b * tk) throw new IllegalArgumentException(keyMask.length + " mask values for " + b + " x " + tk + " keys");
+        int[] mask = keyMask == null ? null : keyMask.clone();
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), y = StepArena.uninitialized(b * tq * c);
+        int qo = q.offset(), ko = k.offset(), vo = v.offset();
+        boolean keep = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        int pw = AttentionKernel.probsWidth(tk, hd), scratchSize = AttentionKernel.scratchSize(tq, tk, hd);
+        float[] probs = keep ? StepArena.zeroed(b * heads * tq * pw) : null; // (B, H, Tq, pw), for the backward pass
+        Parallel.parallelFor(b * heads, task -> {
+            int bi = task / heads, h = task % heads, kvBase = bi * tk * ckv + h / group * hd;
+            float[] work = scratch(scratchSize + (keep ? 0 : tq * pw));
+            AttentionKernel.forward(new Strided(qd, qo + bi * tq * c + h * hd, c), new Strided(kd, ko + kvBase, ckv), new Strided(vd, vo + kvBase, ckv),
+                    tq, tk, hd, causal, keyMask(mask, bi, tk), scale, keep ? probs : work, keep ? task * tq * pw : scratchSize,
+                    new Strided(y, bi * tq * c + h * hd, c), work);
+        });
+        Tensor out = Tensor.result(y, new int[] {b, tq, c}, o -> {
+            float[] gy = o.grad(), gq = gradient(q), gk = gradient(k), gv = gradient(v);
+            Parallel.parallelFor(b * kvHeads, task -> {
+                int bi = task / kvHeads, kvh = task % kvHeads, kvBase = bi * tk * ckv + kvh * hd;
+                for (int h = kvh * group; h < (kvh + 1) * group; h++) { // the query heads of this kv head, in order
+                    int qBase = bi * tq * c + h * hd;
+                    AttentionKernel.backward(new Strided(qd, qo + qBase, c), new Strided(kd, ko + kvBase, ckv), new Strided(vd, vo + kvBase, ckv),
+                            tq, tk, hd, causal, keyMask(mask, bi, tk), scale, probs, (bi * heads + h) * tq * pw, new Strided(gy, qBase, c),
+                            new Strided(gq, qBase, c), new Strided(gk, kvBase, ckv), new Strided(gv, kvBase, ckv), scratch(scratchSize));
+                }
+            });
+        }, q, k, v);
+        if (probs != null) StepArena.tie(out, probs); // given back once the backward step has read them
+        return out;
+    }
+
+    /** Where an input's gradient goes: its buffer, or a throwaway one for an input that wants none (a frozen projection's output). */
+    private static float[] gradient(Tensor x) {
+        return x.requiresGrad() ? x.gradBuffer() : new float[x.size()];
+    }
+
+    private static AttentionKernel.KeyMask keyMask(int[] mask, int batchItem, int tk) {
+        return mask == null ? null : new AttentionKernel.KeyMask(mask, batchItem * tk);
+    }
 }

@@ -3,14 +3,15 @@ package org.seemore.tensor;
 import org.seemore.tensor.kernels.DropoutKernel;
 import org.seemore.tensor.kernels.LayerNormKernel;
 import org.seemore.tensor.kernels.Parallel;
+import org.seemore.tensor.kernels.RmsNormKernel;
 import org.seemore.tensor.kernels.SoftmaxKernel;
 
 /**
- * The fused neural-network ops: LayerNorm, softmax (optionally causal), log-softmax +
+ * The fused neural-network ops: LayerNorm, RMSNorm, softmax (optionally causal), log-softmax +
  * cross-entropy, dropout, and patch extraction for a convolution whose kernel equals its stride.
  * Each computes its forward in one pass and keeps what its backward needs.
  *
- * <p>The loops are vector kernels ({@link LayerNormKernel}, {@link SoftmaxKernel},
+ * <p>The loops are vector kernels ({@link LayerNormKernel}, {@link RmsNormKernel}, {@link SoftmaxKernel},
  * {@link DropoutKernel}) that split rows over the thread pool; {@link NnOpsReference} holds the
  * plain versions they are tested against.
  */
@@ -36,6 +37,27 @@ public final class NnOps {
             LayerNormKernel.backward(g, xd, xo, wd, wo, mean, rstd, wantX ? g : null, gw, gb, rows, c);
             if (wantX) x.accumulateGrad(g);
         }, x, weight, bias);
+    }
+
+    /**
+     * RMSNorm over the last axis (Zhang &amp; Sennrich 2019), as Llama, Qwen2 and Mixtral define it:
+     * {@code weight * (x / sqrt(mean(x²) + eps))}, the weight itself (not 1 + weight).
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        int c = x.dim(-1), rows = c == 0 ? 0 : x.size() / c;
+        if (weight.size() != c) throw new IllegalArgumentException("RMSNorm of rows of " + c + " with a weight of " + Shapes.str(weight.shape()));
+        float[] xd = x.data(), wd = weight.data(), out = StepArena.uninitialized(x.size());
+        int xo = x.offset(), wo = weight.offset();
+        float[] rstd = new float[rows];
+        RmsNormKernel.forward(xd, xo, wd, wo, out, rstd, rows, c, eps);
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad();
+            float[] gw = weight.requiresGrad() ? weight.gradBuffer() : null;
+            // dxhat = g*w; dx = rstd * (dxhat - xhat * mean(dxhat*xhat)), written over g
+            boolean wantX = x.requiresGrad();
+            RmsNormKernel.backward(g, xd, xo, wd, wo, rstd, wantX ? g : null, gw, rows, c);
+            if (wantX) x.accumulateGrad(g);
+        }, x, weight);
     }
 
     /**

@@ -61,6 +61,37 @@ final class NnOpsReference {
         }, x, weight, bias);
     }
 
+    /** RMSNorm over the last axis: {@code weight * (x / sqrt(mean(x²) + eps))}, the weight itself (not 1 + weight). */
+    static Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        int c = x.dim(-1), rows = x.size() / c;
+        float[] xd = x.data(), wd = weight.data(), out = new float[x.size()];
+        int xo = x.offset(), wo = weight.offset();
+        double[] rstd = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            int base = xo + r * c;
+            double squares = 0;
+            for (int i = 0; i < c; i++) squares += (double) xd[base + i] * xd[base + i];
+            rstd[r] = 1 / Math.sqrt(squares / c + eps);
+            for (int i = 0; i < c; i++) out[r * c + i] = (float) (xd[base + i] * rstd[r] * wd[wo + i]);
+        }
+        return Tensor.result(out, x.shape(), o -> {
+            float[] g = o.grad();
+            float[] gx = x.requiresGrad() ? x.gradBuffer() : null;
+            float[] gw = weight.requiresGrad() ? weight.gradBuffer() : null;
+            for (int r = 0; r < rows; r++) {
+                int base = xo + r * c, gbase = r * c;
+                double rs = rstd[r];
+                // y_i = w_i x_i rs, rs = (mean(x²) + eps)^(-1/2): dy/dx_i = w_i rs - x_i rs³/c sum_j g_j w_j x_j
+                double sumGWX = 0;
+                for (int i = 0; i < c; i++) sumGWX += (double) g[gbase + i] * wd[wo + i] * xd[base + i];
+                for (int i = 0; i < c; i++) {
+                    if (gw != null) gw[i] += (float) (g[gbase + i] * xd[base + i] * rs);
+                    if (gx != null) gx[gbase + i] += (float) (g[gbase + i] * wd[wo + i] * rs - xd[base + i] * rs * rs * rs * sumGWX / c);
+                }
+            }
+        }, x, weight);
+    }
+
     /**
      * Softmax over the last axis. With {@code causal}, x is {@code [..., Tq, Tk]} and query i sees keys
      * {@code j <= i + Tk - Tq} (the others get probability 0), which also covers a KV-cached suffix.

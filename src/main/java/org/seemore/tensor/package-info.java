@@ -8,6 +8,8 @@
  *   <li>T: text tokens per sequence; Nv: visual tokens; L = Nv + T: decoder positions</li>
  *   <li>N: image patches (or, in the MoE, the B*L routed tokens)</li>
  *   <li>C: decoder width; D: vision width; H: heads; hd: head width</li>
+ *   <li>KV: key/value heads of grouped-query attention (each serves H/KV consecutive query heads);
+ *       Tq, Tk: queries and keys of one attention (Tk - Tq cached positions before the queries)</li>
  *   <li>E: experts; k: experts chosen per token; V: vocabulary</li>
  *   <li>S: image side in pixels; p: patch side</li>
  * </ul>

@@ -33,8 +33,9 @@ class BenchKernelsCommandTest {
             assertThat(row.get("bytes_per_element").asDouble()).as(kernel).isNotNegative().isFinite();
             if (!kernel.startsWith("attention")) assertThat(elements).as(kernel).isBetween(4000L, 4096L);
         }
-        assertThat(kernels).hasSize(15).contains("gelu", "layerNorm backward", "softmax, causal", "dropout",
-                "attention fwd+bwd, decoder B=1 T=65 H=8 hd=16 causal");
+        assertThat(kernels).hasSize(26).contains("gelu", "layerNorm backward", "softmax, causal", "dropout",
+                "attention fwd+bwd, decoder B=1 T=65 H=8 hd=16 causal", "rmsNorm backward", "rope, 8 heads of 64", "silu backward", "gelu tanh",
+                "attention fwd+bwd, GQA B=1 T=128 H=9 KV=3 hd=64 causal padded", "attention, one decoding position, H=9 KV=3 hd=64 over 1024");
         assertThat(rows).hasSize(2 * kernels.size());
         assertThat(run.out()).contains("ns/elem").contains("wrote");
     }

@@ -25,6 +25,10 @@ class GradientTest {
         check("relu", in -> Elementwise.relu(in.get(0)), awayFromZero(random(rng, 4, 5)));
         check("gelu", in -> Elementwise.gelu(in.get(0)), Elementwise.scale(random(rng, 4, 5), 3f).detach());
         check("softplus", in -> Elementwise.softplus(in.get(0)), Elementwise.scale(random(rng, 4, 5), 4f).detach());
+        check("silu", in -> Elementwise.silu(in.get(0)), Elementwise.scale(random(rng, 4, 5), 4f).detach());
+        check("quickGelu", in -> Elementwise.quickGelu(in.get(0)), Elementwise.scale(random(rng, 4, 5), 4f).detach());
+        check("geluTanh", in -> Elementwise.geluTanh(in.get(0)), Elementwise.scale(random(rng, 4, 5), 3f).detach());
+        check("swiglu", in -> Elementwise.mul(Elementwise.silu(in.get(0)), in.get(1)), Elementwise.scale(random(rng, 3, 4), 3f).detach(), random(rng, 3, 4));
     }
 
     @Test
@@ -87,6 +91,7 @@ class GradientTest {
     void fusedNnOps() {
         check("layerNorm", in -> NnOps.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5f),
                 Elementwise.scale(random(rng, 3, 6), 2f).detach(), random(rng, 6), random(rng, 6));
+        check("rmsNorm", in -> NnOps.rmsNorm(in.get(0), in.get(1), 1e-6f), Elementwise.scale(random(rng, 3, 6), 2f).detach(), random(rng, 6));
         check("softmax", in -> NnOps.softmax(in.get(0), false), Elementwise.scale(random(rng, 3, 5), 2f).detach());
         check("causal softmax", in -> NnOps.softmax(in.get(0), true), Elementwise.scale(random(rng, 2, 4, 4), 2f).detach());
         check("causal softmax, cached suffix", in -> NnOps.softmax(in.get(0), true), random(rng, 2, 6));
@@ -106,6 +111,26 @@ class GradientTest {
     void fusedAttention() {
         check("attention", in -> FusedAttention.selfAttention(in.get(0), 2, false), Elementwise.scale(random(rng, 2, 3, 12), 2f).detach());
         check("causal attention", in -> FusedAttention.selfAttention(in.get(0), 2, true), Elementwise.scale(random(rng, 2, 4, 6), 2f).detach());
+    }
+
+    @Test
+    void rotaryEmbeddings() {
+        RopeTable table = RopeTable.of(RopeTable.standardFrequencies(6, 10_000f));
+        check("rope, positions shared", in -> Rope.apply(in.get(0), 2, table, new int[] {0, 1, 2}), random(rng, 2, 3, 12));
+        check("rope, a position per row", in -> Rope.apply(in.get(0), 1, table, new int[] {7, 0, 300, 2}), random(rng, 2, 2, 6));
+    }
+
+    @Test
+    void groupedQueryAttentionWithAPaddingMask() {
+        int[] leftPadded = {0, 0, 1, 1, 1, 1, 1, 1}; // item 0: its first two queries see no key; item 1: right padding
+        int[] rightPadded = {1, 1, 1, 0};
+        check("causal GQA, left and right padding", in -> FusedAttention.attention(in.get(0), in.get(1), in.get(2), 4, 2, true,
+                        new int[] {0, 0, 1, 1, 1, 1, 1, 0}),
+                Elementwise.scale(random(rng, 2, 4, 12), 2f).detach(), random(rng, 2, 4, 6), random(rng, 2, 4, 6));
+        check("causal MQA, cached suffix", in -> FusedAttention.attention(in.get(0), in.get(1), in.get(2), 2, 1, true, rightPadded),
+                Elementwise.scale(random(rng, 1, 2, 6), 2f).detach(), random(rng, 1, 4, 3), random(rng, 1, 4, 3));
+        check("bidirectional, masked", in -> FusedAttention.attention(in.get(0), in.get(1), in.get(2), 2, 2, false, leftPadded),
+                Elementwise.scale(random(rng, 2, 4, 6), 2f).detach(), random(rng, 2, 4, 6), random(rng, 2, 4, 6));
     }
 
     private static Tensor awayFromZero(Tensor t) {

@@ -14,7 +14,8 @@ import org.seemore.tensor.kernels.Parallel;
 
 /**
  * The tensor ops' fast/reference pairs, each registered once, for {@link FastReferencePairsTest}:
- * outputs and the inputs' gradients through {@link FastVsReference}. Sizes are the odd ones and the
+ * outputs and the inputs' gradients through {@link FastVsReference} (rotary embeddings and
+ * grouped-query attention in {@link LanguageModelPairs}). Sizes are the odd ones and the
  * kernels' boundaries: a span of the binary loops ({@code BinaryKernel}, 1024), a block of GELU
  * ({@code Activations}, 512), a block of LayerNorm backward rows (32), and sizes past the
  * parallel thresholds (2^15 elements), so that 2 and 3 threads split the work.
@@ -70,6 +71,7 @@ final class TensorPairs {
         List<Pair> pairs = new ArrayList<>(elementwise());
         pairs.addAll(nnOps());
         pairs.addAll(List.of(permute(), indexSelect(), indexAdd(), selfAttention(), queryAttention(), experts()));
+        pairs.addAll(LanguageModelPairs.all());
         return pairs;
     }
 
@@ -125,7 +127,10 @@ final class TensorPairs {
                 }),
                 unary("Elementwise.scale", 1f, x -> Elementwise.scale(x, -1.7f), x -> ElementwiseReference.scale(x, -1.7f)),
                 unary("Elementwise.relu", 1f, Elementwise::relu, ElementwiseReference::relu),
-                unary("Elementwise.gelu", 6f, Elementwise::gelu, ElementwiseReference::gelu));
+                unary("Elementwise.gelu", 6f, Elementwise::gelu, ElementwiseReference::gelu),
+                unary("Elementwise.geluTanh", 6f, Elementwise::geluTanh, ElementwiseReference::geluTanh),
+                unary("Elementwise.quickGelu", 8f, Elementwise::quickGelu, ElementwiseReference::quickGelu),
+                unary("Elementwise.silu", 8f, Elementwise::silu, ElementwiseReference::silu));
     }
 
     /** A unary op on n values, and on a slice of rows (a view at an offset). */
@@ -149,6 +154,18 @@ final class TensorPairs {
                     Tensor frozen = Tensor.of(c.rng.uniform(n, -1f, 1f), n);
                     c.compare("layerNorm, frozen weight", in -> NnOps.layerNorm(in.get(0), frozen, in.get(1), 1e-5f),
                             in -> NnOpsReference.layerNorm(in.get(0), frozen, in.get(1), 1e-5f), c.random(2f, 7, n), c.random(1f, n));
+                }),
+                pair("NnOps.rmsNorm", sizes(ODD, new int[] {512}), (c, n) -> {
+                    for (int rows : n == 512 ? new int[] {1, 148} : new int[] {1, 5, 31, 33}) { // 148 x 512: parallel, several row blocks
+                        c.compare("rmsNorm " + rows + "x" + n, in -> NnOps.rmsNorm(in.get(0), in.get(1), 1e-6f),
+                                in -> NnOpsReference.rmsNorm(in.get(0), in.get(1), 1e-6f), c.random(3f, rows, n), c.random(1f, n));
+                    }
+                    Tensor frozen = Tensor.of(c.rng.uniform(n, -1f, 1f), n);
+                    c.compare("rmsNorm, frozen weight", in -> NnOps.rmsNorm(in.get(0), frozen, 1e-5f),
+                            in -> NnOpsReference.rmsNorm(in.get(0), frozen, 1e-5f), c.random(2f, 7, n));
+                    Tensor input = Tensor.of(c.rng.uniform(3 * n, -2f, 2f), 3, n); // an input without gradient: only the weight's
+                    c.compare("rmsNorm, input without gradient", in -> NnOps.rmsNorm(input, in.get(0), 1e-5f),
+                            in -> NnOpsReference.rmsNorm(input, in.get(0), 1e-5f), c.random(1f, n));
                 }),
                 pair("NnOps.softmax", ODD, (c, n) -> {
                     c.compare("softmax 5x" + n, in -> NnOps.softmax(in.get(0), false), in -> NnOpsReference.softmax(in.get(0), false), c.random(4f, 5, n));
@@ -307,7 +324,8 @@ final class TensorPairs {
 
     /** Pairs whose fast side is wrong on purpose: the harness must fail each of them. */
     static List<Pair> mutants() {
-        return List.of(
+        List<Pair> mutants = new ArrayList<>(LanguageModelPairs.mutants());
+        mutants.addAll(List.of(
                 pair("NnOps.softmax forgetting the causal mask", ODD, (c, n) -> c.compare("causal softmax",
                         in -> NnOps.softmax(in.get(0), false), in -> NnOpsReference.softmax(in.get(0), true), c.random(4f, 2, n, n))),
                 pair("NnOps.layerNorm with eps 1e-3 instead of 1e-5", ODD, (c, n) -> c.compare("layerNorm",
@@ -316,8 +334,12 @@ final class TensorPairs {
                 pair("Elementwise.gelu off by one part in 10^4", ODD, (c, n) -> c.compare("gelu",
                         in -> Elementwise.mul(Elementwise.gelu(in.get(0)), Tensor.scalar(1.0001f)), in -> ElementwiseReference.gelu(in.get(0)),
                         c.random(6f, 5, n))),
+                pair("NnOps.rmsNorm with 1 + weight", ODD, (c, n) -> c.compare("rmsNorm",
+                        in -> NnOps.rmsNorm(in.get(0), Elementwise.add(in.get(1), Tensor.scalar(1f)), 1e-6f),
+                        in -> NnOpsReference.rmsNorm(in.get(0), in.get(1), 1e-6f), c.random(3f, 5, n), c.random(1f, n))),
                 pair("Elementwise.scale whose last bits depend on the thread count", ODD, (c, n) -> c.compare("scale",
                         in -> Elementwise.scale(in.get(0), 1.5f * (1 + 1e-6f * (Parallel.threads() - 1))),
-                        in -> ElementwiseReference.scale(in.get(0), 1.5f), c.random(1f, 5, n))));
+                        in -> ElementwiseReference.scale(in.get(0), 1.5f), c.random(1f, 5, n)))));
+        return mutants;
     }
 }

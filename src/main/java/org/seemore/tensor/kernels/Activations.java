@@ -80,6 +80,83 @@ public final class Activations {
         Parallel.parallelRange(n, PARALLEL_MIN_GELU, (s, e) -> geluChunk(x, xo, g, g, s, e));
     }
 
+    // ---- activations that are x times a sigmoid ----------------------------------------------
+
+    /**
+     * The activations of the form {@code x·σ(z(x))} with {@code z = x·(linear + cubic·x²)}: SiLU
+     * (Elfwing et al. 2018) {@code x·σ(x)}; quick_gelu (OpenAI CLIP) {@code x·σ(1.702x)}; and GELU's
+     * tanh approximation (PyTorch's {@code gelu(approximate="tanh")}, HF's gelu_pytorch_tanh)
+     * {@code 0.5x(1 + tanh(k(x + 0.044715x³)))}, k = sqrt(2/π), which is {@code x·σ(2k(x + 0.044715x³))}
+     * since {@code (1 + tanh u)/2 = σ(2u)}: one exp and no cancellation in {@code 1 + tanh u}.
+     */
+    public enum Gate {
+        SILU(1f, 0f),
+        QUICK_GELU(1.702f, 0f),
+        GELU_TANH((float) (2 * Math.sqrt(2 / Math.PI)), (float) (2 * Math.sqrt(2 / Math.PI) * 0.044715));
+
+        final float linear, cubic;
+
+        Gate(float linear, float cubic) {
+            this.linear = linear;
+            this.cubic = cubic;
+        }
+    }
+
+    /** {@code out[i] = x·σ(z)} for {@code x = x[xo + i]}: the gate's activation. */
+    public static void sigmoidGate(Gate gate, float[] x, int xo, float[] out, int n) {
+        Parallel.parallelRange(n, PARALLEL_MIN_GELU, (s, e) -> gateChunk(gate, x, xo, out, false, s, e));
+    }
+
+    /** {@code g[i] *= σ(z)·(1 + x·(1 - σ(z))·z'(x))} in place: the gate's slope, {@code z' = linear + 3·cubic·x²}. */
+    public static void sigmoidGateBackward(Gate gate, float[] g, float[] x, int xo, int n) {
+        Parallel.parallelRange(n, PARALLEL_MIN_GELU, (s, e) -> gateChunk(gate, x, xo, g, true, s, e));
+    }
+
+    /**
+     * [s, e): whole vectors in place, a last partial one through zero-padded copies, so that every
+     * value goes through the same vector arithmetic wherever the chunk boundaries fall.
+     */
+    private static void gateChunk(Gate gate, float[] x, int xo, float[] out, boolean slope, int s, int e) {
+        int whole = SPECIES.loopBound(e - s);
+        gateVectors(x, xo + s, out, s, whole, gate.linear, gate.cubic, slope);
+        if (s + whole < e) {
+            int rest = e - s - whole, at = s + whole;
+            float[] xt = new float[LANES], ot = new float[LANES];
+            System.arraycopy(x, xo + at, xt, 0, rest);
+            if (slope) System.arraycopy(out, at, ot, 0, rest);
+            gateVectors(xt, 0, ot, 0, LANES, gate.linear, gate.cubic, slope);
+            System.arraycopy(ot, 0, out, at, rest);
+        }
+    }
+
+    /**
+     * n (whole vectors) values from x[xi]: {@code out[oi + j] = x / (1 + e^-z)}, or with {@code slope}
+     * {@code out[oi + j] *= σ·(1 + x·(1 - σ)·z')}, taking {@code 1 - σ = e^-z·σ} for {@code z > 0}.
+     * Below z = -88.4 the exp overflows to infinity and the output is 0 (-0 for negative x), the slope
+     * 0; above 87.6 it is 0, the output x and the slope 1.
+     */
+    private static void gateVectors(float[] x, int xi, float[] out, int oi, int n, float linear, float cubic, boolean slope) {
+        boolean hasCubic = cubic != 0f; // SiLU and quick_gelu: z = linear·x, with no x² to overflow
+        FloatVector vl = VectorMath.c(linear), vc = VectorMath.c(cubic), vc3 = VectorMath.c(3 * cubic), one = VectorMath.c(1f);
+        for (int j = 0; j < n; j += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xi + j);
+            FloatVector sq = v.mul(v);
+            FloatVector z = hasCubic ? sq.fma(vc, vl).mul(v) : v.mul(vl);
+            FloatVector e = VectorMath.exp(z.neg()), denominator = e.add(one);
+            if (!slope) {
+                v.div(denominator).intoArray(out, oi + j);
+            } else {
+                FloatVector sigma = one.div(denominator);
+                FloatVector dz = hasCubic ? sq.fma(vc3, vl) : vl;
+                // 1 - σ: as e·σ for z > 0, where 1 - σ itself cancels (σ rounds to 1 from z = 16.6); as 1 - σ
+                // below, where e may have overflowed (e·σ would be inf·0)
+                FloatVector complement = one.sub(sigma).blend(e.mul(sigma), z.compare(VectorOperators.GT, 0f));
+                FloatVector factor = complement.mul(v).fma(dz, one).mul(sigma);
+                FloatVector.fromArray(SPECIES, out, oi + j).mul(factor).intoArray(out, oi + j);
+            }
+        }
+    }
+
     /** Values per block: a block's intermediate results wait in L1-sized scratch for the next pass. */
     private static final int BLOCK = 512;
 

@@ -36,7 +36,8 @@
  *   <tr><td>{@code VectorMath} (row reductions; exp against {@link java.lang.Math#exp})</td><td>{@code VectorMathReference}</td></tr>
  *   <tr><td>{@code AdamWKernel}</td><td>{@code AdamWKernelReference}</td></tr>
  *   <tr><td>{@code tensor.Elementwise} (over {@code BinaryKernel}, {@code Activations})</td><td>{@code tensor.ElementwiseReference}</td></tr>
- *   <tr><td>{@code tensor.NnOps} (over {@code LayerNormKernel}, {@code SoftmaxKernel}, {@code DropoutKernel})</td><td>{@code tensor.NnOpsReference}</td></tr>
+ *   <tr><td>{@code tensor.NnOps} (over {@code LayerNormKernel}, {@code RmsNormKernel}, {@code SoftmaxKernel}, {@code DropoutKernel})</td><td>{@code tensor.NnOpsReference}</td></tr>
+ *   <tr><td>{@code tensor.Rope} (over {@code RopeKernel})</td><td>{@code tensor.RopeReference}</td></tr>
  *   <tr><td>{@code tensor.Shaping}, {@code tensor.Indexing}</td><td>{@code tensor.ShapingReference}, {@code tensor.IndexingReference}</td></tr>
  *   <tr><td>{@code tensor.FusedAttention}, {@code tensor.ExpertMlps}</td><td>{@code tensor.FusedAttentionReference}, {@code tensor.ExpertMlpsReference}</td></tr>
  * </table>
@@ -45,7 +46,10 @@
  * pair, which runs those very methods: a reference of their own would repeat that class's reference
  * line for line on arrays. Where other code calls them directly (the decoding step's LayerNorm row
  * and softmax, the experts' ReLU), it calls the methods the pairs check; {@code DecodeKernelsTest}
- * shows that one LayerNorm row gives the bits of the batched kernel's row.
+ * shows that one LayerNorm, RMSNorm or rotary row gives the bits of the batched kernel's row, and
+ * that a grouped decoding step gives each query the bits of the one-query step. The rotary tables
+ * ({@code tensor.RopeTable}) are no fast kernel: they are checked against PyTorch's own float32
+ * values ({@code LanguageModelOpsTorchTest}).
  *
  * <p>Matrices are row-major: element (i, j) of a matrix with leading dimension ld starting at off is
  * {@code x[off + i*ld + j]}. The dimension legend of the model (B, T, C) lives in {@code org.seemore.tensor}.

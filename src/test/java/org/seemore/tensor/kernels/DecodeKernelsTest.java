@@ -48,4 +48,42 @@ class DecodeKernelsTest {
             assertThat(row).containsExactly(batched);
         }
     }
+
+    @Test
+    void oneRmsNormRowAndOneRotaryRowAreRowsOfTheBatchedKernels() {
+        for (int c : new int[] {5, 16, 128, 131}) {
+            int rows = 3;
+            float[] x = randomArray(rows * c), w = randomArray(c), batched = new float[rows * c], rstd = new float[rows], row = new float[rows * c];
+            RmsNormKernel.forward(x, 0, w, 0, batched, rstd, rows, c, 1e-6f);
+            for (int r = 0; r < rows; r++) assertThat(RmsNormKernel.forwardRow(x, r * c, w, 0, row, r * c, c, 1e-6f)).isEqualTo(rstd[r]);
+            assertThat(row).containsExactly(batched);
+        }
+        int heads = 3, hd = 64, width = heads * hd;
+        float[] cos = randomArray(40 * hd / 2), sin = randomArray(40 * hd / 2), x = randomArray(2 * width);
+        int[] positions = {7, 39};
+        float[] batched = new float[2 * width], row = x.clone();
+        RopeKernel.rotate(x, 0, batched, 2, heads, hd, positions, cos, sin, false);
+        for (int r = 0; r < 2; r++) RopeKernel.rotateRow(row, r * width, row, r * width, heads, hd, positions[r], cos, sin, false); // in place
+        assertThat(row).containsExactly(batched);
+    }
+
+    @Test
+    void everyQueryOfAGroupGetsTheBitsOfAttendWithoutAMaskOrWithAllOnes() {
+        for (int hd : new int[] {8, 16, 64}) {
+            for (int group : new int[] {1, 3, 4, 7}) {
+                int length = 21, stride = DecodeAttention.padded(length);
+                float[] keysT = randomArray(hd * stride), values = randomArray(length * hd), q = randomArray(group * hd);
+                int[] ones = new int[length];
+                java.util.Arrays.fill(ones, 1);
+                float[] single = new float[group * hd], none = new float[group * hd], all = new float[group * hd];
+                for (int g = 0; g < group; g++) {
+                    DecodeAttention.attend(q, g * hd, keysT, 0, stride, values, 0, length, hd, 0.25f, new float[stride], single, g * hd);
+                }
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, null, 0, new float[group * stride], none, 0);
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, ones, 0, new float[group * stride], all, 0);
+                assertThat(none).as("hd=%d group=%d, no mask", hd, group).containsExactly(single);
+                assertThat(all).as("hd=%d group=%d, all ones", hd, group).containsExactly(single);
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.seemore.tensor.kernels.AttentionKernel.KeyMask;
 import org.seemore.tensor.kernels.AttentionKernel.Strided;
 
 /**
@@ -25,7 +26,9 @@ public final class KernelPairs {
                 gemm("GemmBlocked.gemm", (tA, tB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc) ->
                         GemmBlocked.gemm(tA, tB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc, Parallel.threads())),
                 gemmBias(), gemmBatched(), matVec(), decodeAttention(),
-                attention("AttentionKernel.forward", false), attention("AttentionKernel.backward", true),
+                attention("AttentionKernel.forward", false, false), attention("AttentionKernel.backward", true, false),
+                attention("AttentionKernel.forward with a key mask", false, true), attention("AttentionKernel.backward with a key mask", true, true),
+                decodeAttentionGroup(),
                 vectorMath(), adamW(), widen());
     }
 
@@ -235,35 +238,108 @@ public final class KernelPairs {
      * widths of the direct loops (16, 32) and of GEMM (5, 64). The backward adds into gradients that
      * already hold values.
      */
-    private static Pair attention(String name, boolean backward) {
+    private static Pair attention(String name, boolean backward, boolean masked) {
         return new Pair(name, sizes(ODD, new int[] {9, 10, 40}), (tk, seed) -> {
             SplittableRandom random = new SplittableRandom(seed);
             Outcome outcome = new Outcome();
             for (int hd : new int[] {5, 16, 32, 64}) {
                 for (int tq : IntStream.of(1, Math.min(3, tk), Math.min(7, tk), tk).distinct().toArray()) {
                     for (boolean causal : new boolean[] {true, false}) {
-                        int ld = 3 * hd + 2;
-                        float[] q = random(random, 1 + tq * ld), kv = random(random, 1 + tk * ld), y = new float[2 + tq * ld];
-                        Strided sq = new Strided(q, 1, ld), sk = new Strided(kv, 1, ld), sv = new Strided(kv, 1 + hd, ld);
-                        float scale = 0.3f;
-                        int scratch = AttentionKernel.scratchSize(tq, tk, hd);
-                        float[] work = new float[scratch + tq * AttentionKernel.probsWidth(tk, hd)];
-                        AttentionKernel.forward(sq, sk, sv, tq, tk, hd, causal, scale, work, scratch, new Strided(y, 2, ld), work);
-                        String what = "hd=%d tq=%d tk=%d causal=%b".formatted(hd, tq, tk, causal);
-                        if (!backward) {
-                            float[] want = new float[y.length];
-                            AttentionKernelReference.forward(sq, sk, sv, tq, tk, hd, causal, scale, new Strided(want, 2, ld));
-                            outcome.absolute(what, y, want, 1e-5);
-                            continue;
+                        KeyMask[] masks = masked ? masks(random, tk) : new KeyMask[] {null};
+                        for (int m = 0; m < masks.length; m++) { // with masks, two of the four kinds on each case, in turn
+                            if (!masked || (m + hd + tq + (causal ? 1 : 0)) % 2 == 0) attentionCase(outcome, random, hd, tq, tk, causal, masked, masks[m], backward);
                         }
-                        float[] gy = random(random, 2 + tq * ld), gq = random(random, 1 + tq * ld), gkv = random(random, 1 + tk * ld);
-                        float[] wantQ = gq.clone(), wantKv = gkv.clone();
-                        AttentionKernel.backward(sq, sk, sv, tq, tk, hd, causal, scale, work, scratch, new Strided(gy, 2, ld),
-                                new Strided(gq, 1, ld), new Strided(gkv, 1, ld), new Strided(gkv, 1 + hd, ld), new float[scratch]);
-                        AttentionKernelReference.backward(sq, sk, sv, tq, tk, hd, causal, scale, new Strided(gy, 2, ld),
-                                new Strided(wantQ, 1, ld), new Strided(wantKv, 1, ld), new Strided(wantKv, 1 + hd, ld));
-                        outcome.scaled(what + ": gradient of q", gq, wantQ, 1e-5);
-                        outcome.scaled(what + ": gradients of k and v", gkv, wantKv, 1e-5);
+                    }
+                }
+            }
+            return outcome;
+        });
+    }
+
+    /** One head against the reference, through the masked entry points when {@code masked} (and the unmasked ones otherwise). */
+    private static void attentionCase(Outcome outcome, SplittableRandom random, int hd, int tq, int tk, boolean causal, boolean masked, KeyMask mask,
+                                      boolean backward) {
+        int ld = 3 * hd + 2;
+        float[] q = random(random, 1 + tq * ld), kv = random(random, 1 + tk * ld), y = new float[2 + tq * ld];
+        Strided sq = new Strided(q, 1, ld), sk = new Strided(kv, 1, ld), sv = new Strided(kv, 1 + hd, ld), sy = new Strided(y, 2, ld);
+        float scale = 0.3f;
+        int scratch = AttentionKernel.scratchSize(tq, tk, hd);
+        float[] work = new float[scratch + tq * AttentionKernel.probsWidth(tk, hd)];
+        if (masked) {
+            AttentionKernel.forward(sq, sk, sv, tq, tk, hd, causal, mask, scale, work, scratch, sy, work);
+        } else {
+            AttentionKernel.forward(sq, sk, sv, tq, tk, hd, causal, scale, work, scratch, sy, work);
+        }
+        String what = "hd=%d tq=%d tk=%d causal=%b%s".formatted(hd, tq, tk, causal, masked ? " mask " + maskString(mask, tk) : "");
+        if (!backward) {
+            float[] want = new float[y.length];
+            if (masked) {
+                AttentionKernelReference.forward(sq, sk, sv, tq, tk, hd, causal, mask, scale, new Strided(want, 2, ld));
+            } else {
+                AttentionKernelReference.forward(sq, sk, sv, tq, tk, hd, causal, scale, new Strided(want, 2, ld));
+            }
+            outcome.absolute(what, y, want, 1e-5);
+            return;
+        }
+        float[] gy = random(random, 2 + tq * ld), gq = random(random, 1 + tq * ld), gkv = random(random, 1 + tk * ld);
+        float[] wantQ = gq.clone(), wantKv = gkv.clone();
+        Strided sgy = new Strided(gy, 2, ld), sgq = new Strided(gq, 1, ld), sgk = new Strided(gkv, 1, ld), sgv = new Strided(gkv, 1 + hd, ld);
+        Strided wq = new Strided(wantQ, 1, ld), wk = new Strided(wantKv, 1, ld), wv = new Strided(wantKv, 1 + hd, ld);
+        if (masked) {
+            AttentionKernel.backward(sq, sk, sv, tq, tk, hd, causal, mask, scale, work, scratch, sgy, sgq, sgk, sgv, new float[scratch]);
+            AttentionKernelReference.backward(sq, sk, sv, tq, tk, hd, causal, mask, scale, sgy, wq, wk, wv);
+        } else {
+            AttentionKernel.backward(sq, sk, sv, tq, tk, hd, causal, scale, work, scratch, sgy, sgq, sgk, sgv, new float[scratch]);
+            AttentionKernelReference.backward(sq, sk, sv, tq, tk, hd, causal, scale, sgy, wq, wk, wv);
+        }
+        outcome.scaled(what + ": gradient of q", gq, wantQ, 1e-5);
+        outcome.scaled(what + ": gradients of k and v", gkv, wantKv, 1e-5);
+    }
+
+    /**
+     * Key masks over tk keys, from an offset: the last keys padded, the first ones (causal queries
+     * before the first kept key see none), random holes, and none kept.
+     */
+    private static KeyMask[] masks(SplittableRandom random, int tk) {
+        int[] right = new int[3 + tk], left = new int[3 + tk], holes = new int[3 + tk], none = new int[3 + tk];
+        for (int j = 0; j < tk; j++) {
+            right[3 + j] = j < tk - tk / 3 ? 1 : 0;
+            left[3 + j] = j >= (tk + 1) / 2 ? 1 : 0;
+            holes[3 + j] = random.nextInt(3) == 0 ? 0 : 1;
+        }
+        return new KeyMask[] {new KeyMask(right, 3), new KeyMask(left, 3), new KeyMask(holes, 3), new KeyMask(none, 3)};
+    }
+
+    private static String maskString(KeyMask mask, int tk) {
+        StringBuilder s = new StringBuilder();
+        for (int j = 0; j < tk; j++) s.append(mask.keep()[mask.offset() + j]);
+        return s.toString();
+    }
+
+    /**
+     * A group of query heads over one cached kv head; the size is the number of positions, over head
+     * widths that are and are not whole vectors, groups of 1 to 8, with and without a key mask (one
+     * masking every position among them).
+     */
+    private static Pair decodeAttentionGroup() {
+        return new Pair("DecodeAttention.attendGroup", sizes(ODD, new int[] {2, 15, 16, 40}), (length, seed) -> {
+            SplittableRandom random = new SplittableRandom(seed);
+            Outcome outcome = new Outcome();
+            for (int hd : new int[] {8, 16, 20, 64}) {
+                for (int group : new int[] {1, 3, 4, 9}) {
+                    for (int m = 0; m < 3; m++) {
+                        int capacity = length + 5, stride = DecodeAttention.padded(capacity), ko = 4, vo = 6, qo = 3, yo = 2, mo = 1;
+                        float[] keys = random(random, ko + capacity * hd), values = random(random, vo + capacity * hd), q = random(random, qo + group * hd);
+                        float[] keysT = new float[ko + hd * stride];
+                        for (int j = 0; j < capacity; j++) for (int d = 0; d < hd; d++) keysT[ko + d * stride + j] = keys[ko + j * hd + d];
+                        int[] mask = m == 0 ? null : new int[mo + capacity];
+                        for (int j = 0; m == 1 && j < capacity; j++) mask[mo + j] = random.nextInt(3) == 0 ? 0 : 1;
+                        float scale = (float) (1 / Math.sqrt(hd));
+                        float[] y = new float[yo + group * hd], want = new float[yo + group * hd];
+                        DecodeAttention.attendGroup(q, qo, group, keysT, ko, stride, values, vo, length, hd, scale, mask, mo,
+                                new float[group * DecodeAttention.padded(length)], y, yo);
+                        DecodeAttentionReference.attendGroup(q, qo, group, keys, ko, values, vo, length, hd, scale, mask, mo, want, yo);
+                        outcome.absolute("hd=%d group=%d length=%d mask %d".formatted(hd, group, length, m), y, want, 1e-6);
                     }
                 }
             }
