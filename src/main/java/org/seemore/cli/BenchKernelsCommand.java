@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * with the bytes each allocates per element (more than none means a vector left on the heap).
  */
 @Command(name = "kernels", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the elementwise, normalization, softmax, dropout and attention kernels one at a time,",
+        description = {"Time the elementwise (GELU, SiLU, ...), normalization (LayerNorm, RMSNorm), rotary, softmax, dropout and",
+                "attention kernels (grouped-query and decode too) one at a time,",
                 "on 1 thread and on all threads: nanoseconds and bytes allocated per element of input."})
 public final class BenchKernelsCommand implements Runnable {
 
