@@ -1,6 +1,8 @@
 package org.seemore.bench;
 
 import org.seemore.model.VlmConfig;
+import org.seemore.model.decoder.DecoderConfig;
+import org.seemore.model.vision.VitConfig;
 
 /**
  * The floating-point operations of the matrix products in one pass of the model, counted from the
@@ -12,20 +14,22 @@ public final class MatmulFlops {
     private MatmulFlops() {}
 
     /** Forward FLOPs; {@code expertRows} is the total number of token-expert assignments processed. */
-    public static double forward(VlmConfig c, int batch, int textTokens, long expertRows) {
+    public static double forward(VlmConfig config, int batch, int textTokens, long expertRows) {
+        VitConfig v = vit(config);
+        DecoderConfig c = decoder(config);
         double f = 0;
-        int n = c.numPatches(), seq = n + 1, d = c.visionWidth(), hdV = d / c.visionHeads();
+        int n = v.numPatches(), seq = n + 1, d = v.width(), hdV = d / v.heads();
         long vRows = (long) batch * seq;
-        f += 2.0 * batch * n * d * (3.0 * c.patchSize() * c.patchSize());    // patch embedding
-        for (int l = 0; l < c.visionLayers(); l++) {
+        f += 2.0 * batch * n * d * (3.0 * v.patchSize() * v.patchSize());    // patch embedding
+        for (int l = 0; l < v.layers(); l++) {
             // with CLS visual tokens the last block computes queries, projection and MLP for the CLS row only
-            boolean clsOnly = c.imageTokens() == VlmConfig.ImageTokens.CLS && l == c.visionLayers() - 1;
+            boolean clsOnly = v.imageTokens() == VitConfig.ImageTokens.CLS && l == v.layers() - 1;
             long qRows = clsOnly ? batch : vRows;
             f += 2.0 * qRows * d * d + 2.0 * vRows * d * 2 * d + 2.0 * qRows * d * d; // q, kv, proj
-            f += 2.0 * batch * c.visionHeads() * (qRows / batch) * seq * hdV * 2;     // scores, weighted values
+            f += 2.0 * batch * v.heads() * (qRows / batch) * seq * hdV * 2;          // scores, weighted values
             f += 2.0 * qRows * d * 4 * d * 2;                                          // mlp
         }
-        int nv = c.numVisualTokens(), len = nv + textTokens, w = c.width(), hd = w / c.heads();
+        int nv = v.featureRows(), len = nv + textTokens, w = c.width(), hd = w / c.heads();
         f += 2.0 * batch * nv * (d * 4.0 * d + 4.0 * d * w);                    // projector
         long rows = (long) batch * len;
         for (int l = 0; l < c.layers(); l++) {
@@ -39,9 +43,20 @@ public final class MatmulFlops {
     }
 
     /** Forward + backward FLOPs of a training step. */
-    public static double trainStep(VlmConfig c, int batch, int textTokens, long expertRows) {
-        double fwd = forward(c, batch, textTokens, expertRows);
-        double patchInput = 2.0 * batch * c.numPatches() * c.visionWidth() * (3.0 * c.patchSize() * c.patchSize());
+    public static double trainStep(VlmConfig config, int batch, int textTokens, long expertRows) {
+        double fwd = forward(config, batch, textTokens, expertRows);
+        VitConfig v = vit(config);
+        double patchInput = 2.0 * batch * v.numPatches() * v.width() * (3.0 * v.patchSize() * v.patchSize());
         return fwd + 2 * fwd - patchInput;
+    }
+
+    private static VitConfig vit(VlmConfig config) {
+        if (config.vision() instanceof VitConfig v) return v;
+        throw new IllegalArgumentException("FLOPs are counted for the ViT vision tower only, not " + config.vision());
+    }
+
+    private static DecoderConfig decoder(VlmConfig config) {
+        if (config.language() instanceof DecoderConfig d) return d;
+        throw new IllegalArgumentException("FLOPs are counted for the MoE decoder only, not " + config.language());
     }
 }

@@ -12,12 +12,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.seemore.model.ForwardContext;
+import org.seemore.model.LanguageModel;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
-import org.seemore.model.decoder.DecodeState;
-import org.seemore.model.moe.SparseMoe;
-import org.seemore.nn.Attention;
 import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Profiler;
@@ -25,10 +24,13 @@ import org.seemore.tensor.Rng;
 import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
+import org.seemore.train.Batch;
+import org.seemore.train.LrSchedule;
+import org.seemore.train.TrainingStep;
 
 /**
- * Times the model on random data of a given shape: training steps (forward with dropout and routing
- * noise, backward, clipping, AdamW), the inference forward of the same batch, the encoding of one
+ * Times the model on random data of a given shape: training steps (the {@link TrainingStep} that
+ * training runs: forward with dropout and routing noise, backward, clipping, AdamW), the inference forward of the same batch, the encoding of one
  * image, and KV-cache generation for one image.
  */
 public final class TrainBenchmark {
@@ -54,12 +56,13 @@ public final class TrainBenchmark {
         Vlm model = new Vlm(c, 1);
         Rng rng = new Rng(2);
         int b = s.batch(), t = s.textTokens();
-        RandomBatch first = RandomBatch.draw(c, b, t, 0);
+        Batch first = randomBatch(c, b, t, 0);
         Tensor images = first.images();
         int[] tokens = first.tokens();
-        AdamW adam = new AdamW(model.parameters(), AdamW.Settings.defaults());
-        long[] expertRows = new long[1];
         BufferPool pool = new BufferPool();
+        // the step that training runs, on random batches, at a constant learning rate
+        TrainingStep trainingStep = new TrainingStep(model, new AdamW(model.parameters(), AdamW.Settings.defaults()),
+                ForwardContext.training(c, rng), new TrainingStep.Settings(LrSchedule.constant(1e-4), 1.0, 1), pool);
         // as in training, the next batch is made on another thread while a step runs; "data" is the wait for it
         ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "seemore-bench-data");
@@ -67,26 +70,16 @@ public final class TrainBenchmark {
             return thread;
         });
         int[] drawn = {1};
-        List<Future<RandomBatch>> pending = new ArrayList<>(List.of(loader.submit(() -> RandomBatch.draw(c, b, t, 1))));
-        Runnable step = () -> { // as the Trainer's step: pooled activations, recycled parameter gradients
-            long d0 = System.nanoTime();
-            RandomBatch batch = await(pending.getFirst());
+        List<Future<Batch>> pending = new ArrayList<>(List.of(loader.submit(() -> randomBatch(c, b, t, 1))));
+        Supplier<Batch> batches = () -> {
+            Batch batch = await(pending.getFirst());
             int j = ++drawn[0];
-            pending.set(0, loader.submit(() -> RandomBatch.draw(c, b, t, j)));
-            if (Profiler.enabled()) Profiler.add("data", System.nanoTime() - d0, 0);
-            for (Tensor p : model.parameters().values()) p.recycleGrad();
-            try (StepArena arena = StepArena.open(pool)) {
-                Vlm.Output out = model.forward(batch.images(), batch.tokens(), b, ForwardContext.training(c, rng));
-                model.loss(out, batch.targets(), b).total().backward();
-                long t0 = System.nanoTime();
-                AdamW.clipGradNorm(model.parameters().values(), 1.0);
-                adam.step(1e-4);
-                if (Profiler.enabled()) Profiler.add("optimizer", System.nanoTime() - t0, 0);
-                long rows = 0;
-                for (SparseMoe.Output m : out.moe()) for (int n : m.expertTokens()) rows += n;
-                expertRows[0] = rows;
-            }
+            pending.set(0, loader.submit(() -> randomBatch(c, b, t, j)));
+            return batch;
         };
+        long[] stepIndex = {0};
+        TrainingStep.Result[] last = {null};
+        Runnable step = () -> last[0] = trainingStep.run(stepIndex[0]++, batches);
         double trainMs = Double.NaN, allocatedMb = Double.NaN;
         if (!s.generationOnly()) {
             for (int i = 0; i < s.warmup(); i++) step.run();
@@ -94,7 +87,7 @@ public final class TrainBenchmark {
             trainMs = median(time(step, 0, s.repeats()));
             allocatedMb = (allocatedBytes() - allocatedBefore) / 1e6 / s.repeats();
         }
-        double flops = MatmulFlops.trainStep(c, b, t, expertRows[0]);
+        double flops = last[0] == null ? Double.NaN : MatmulFlops.trainStep(c, b, t, last[0].assignments());
 
         Map<String, double[]> profile = null;
         double profileStepMs = Double.NaN;
@@ -124,19 +117,18 @@ public final class TrainBenchmark {
                         }
                     }, s.warmup(), s.repeats()));
             Tensor one = Tensor.of(Arrays.copyOf(images.toArray(), 3 * c.imageSize() * c.imageSize()), 1, 3, c.imageSize(), c.imageSize());
-            encodeMs = median(time(() -> model.projector.forward(model.encodeImages(one, ForwardContext.inference())), s.warmup(), s.repeats()));
+            encodeMs = median(time(() -> model.visualTokens(one, ForwardContext.inference()), s.warmup(), s.repeats()));
             double[] ttft = new double[s.repeats()], rate = new double[s.repeats()];
             for (int r = -s.warmup(); r < s.repeats(); r++) {
                 long t0 = System.nanoTime();
-                Tensor prefix = model.projector.forward(model.encodeImages(one, ForwardContext.inference()));
+                Tensor visual = model.visualTokens(one, ForwardContext.inference());
                 int capacity = Math.min(c.maxPositions(), c.numVisualTokens() + 1 + s.newTokens());
-                List<Attention.KvCache> caches = model.decoder.newCaches(1, capacity);
-                Tensor prefill = model.decoder.forwardCached(prefix, new int[] {1}, 1, caches);
+                LanguageModel.Decoding decoding = model.language().newDecoding(1, capacity);
+                Tensor prefill = decoding.forward(visual, new int[] {1});
                 int[] next = {argmax(prefill.data(), prefill.offset() + (prefill.dim(1) - 1) * c.vocabSize(), c.vocabSize())};
                 long t1 = System.nanoTime();
-                DecodeState decoding = model.decoder.newDecodeState(caches);
                 int produced = 1;
-                while (produced < s.newTokens() && caches.get(0).length() < capacity) {
+                while (produced < s.newTokens() && decoding.length() < capacity) {
                     next[0] = argmax(decoding.step(next), 0, c.vocabSize());
                     produced++;
                 }
@@ -156,17 +148,15 @@ public final class TrainBenchmark {
     }
 
     /** One step's random batch, a pure function of its index: images (B, 3, S, S), tokens and targets (B*T). */
-    private record RandomBatch(Tensor images, int[] tokens, int[] targets) {
-        static RandomBatch draw(VlmConfig c, int b, int t, int index) {
-            Rng r = new Rng(1000L + index);
-            Tensor images = Tensor.of(r.uniform(b * 3 * c.imageSize() * c.imageSize(), -2f, 2f), b, 3, c.imageSize(), c.imageSize());
-            int[] tokens = new int[b * t], targets = new int[b * t];
-            for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = r.nextInt(c.vocabSize());
-                targets[i] = r.nextInt(c.vocabSize());
-            }
-            return new RandomBatch(images, tokens, targets);
+    private static Batch randomBatch(VlmConfig c, int b, int t, int index) {
+        Rng r = new Rng(1000L + index);
+        Tensor images = Tensor.of(r.uniform(b * 3 * c.imageSize() * c.imageSize(), -2f, 2f), b, 3, c.imageSize(), c.imageSize());
+        int[] tokens = new int[b * t], targets = new int[b * t];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = r.nextInt(c.vocabSize());
+            targets[i] = r.nextInt(c.vocabSize());
         }
+        return Batch.of(images, tokens, targets, b);
     }
 
     private static <T> T await(Future<T> future) {

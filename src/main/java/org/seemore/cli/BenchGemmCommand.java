@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.seemore.UserException;
 import org.seemore.tensor.kernels.Gemm;
 import org.seemore.tensor.kernels.Parallel;
 import picocli.CommandLine.Command;
@@ -39,10 +38,7 @@ public final class BenchGemmCommand implements Runnable {
 
     @Override
     public void run() {
-        int many = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (many < 1) {
-            throw new UserException("--threads must be at least 1, got " + many);
-        }
+        int many = threads == null ? Runtime.getRuntime().availableProcessors() : Threads.capped(threads);
         if (json != null) {
             JsonReport.checkWritable(json);
         }

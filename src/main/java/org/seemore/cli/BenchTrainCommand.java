@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 "generation of 64 tokens for one image."})
 public final class BenchTrainCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "seemore")
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = Presets.SEEMORE)
     String preset;
 
     @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).", defaultValue = "16")
@@ -53,10 +53,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads != null) {
-            if (threads < 1) throw new UserException("--threads must be at least 1");
-            Parallel.setThreads(threads);
-        }
+        if (threads != null) Threads.set(threads);
         if (batch < 1 || textLen < 1 || repeats < 1 || vocab < 5) throw new UserException("--batch, --text-len, --repeats must be positive and --vocab at least 5");
         if (warmup < 0) throw new UserException("--warmup must be 0 or more");
         VlmConfig config = CliSupport.parse("--preset", () -> Presets.get(preset, vocab));

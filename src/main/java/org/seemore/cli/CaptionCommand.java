@@ -70,6 +70,7 @@ public final class CaptionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
+        MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         ImageTransform transform = ImageTransform.imagenet(loaded.model().config().imageSize());
         // decoded one by one, so that a bad image is reported alone; kept at the model's size only

@@ -1,6 +1,5 @@
 package org.seemore.cli;
 
-import org.seemore.UserException;
 import picocli.CommandLine.Option;
 
 /** Options every compute command takes: the seed and the kernel thread count. */
@@ -13,9 +12,6 @@ public final class CommonOptions {
 
     /** Applies the thread count to the kernel pool. */
     void apply() {
-        if (threads != null) {
-            if (threads < 1) throw new UserException("--threads must be at least 1, got " + threads);
-            Threads.set(threads);
-        }
+        if (threads != null) Threads.set(threads);
     }
 }

@@ -39,6 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 0) throw new UserException("--limit must be >= 0");
+        MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         var config = loaded.model().config();
         // the synthetic set's default split is train (what train wants); scoring on it would only measure memory

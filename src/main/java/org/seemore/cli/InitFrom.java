@@ -17,7 +17,7 @@ import org.seemore.train.Stage;
  * holds with the same names and shapes, e.g. the decoder of an lm run, the vision encoder of another.
  */
 final class InitFrom {
-    private static final List<String> COMPONENTS = List.of("vision.", "projector.", "decoder.");
+    private static final List<String> COMPONENTS = List.of(Vlm.VISION + ".", Vlm.PROJECTOR + ".", Vlm.LANGUAGE + ".");
 
     private InitFrom() {}
 
@@ -30,7 +30,7 @@ final class InitFrom {
             boolean matches = model.parameters().entrySet().stream().filter(e -> e.getKey().startsWith(component)).allMatch(e ->
                     file.contains(e.getKey()) && Arrays.equals(file.get(e.getKey()).shape(), e.getValue().shape()));
             if (!matches) continue;
-            if (component.equals("decoder.") && !CliSupport.tokenizerOf(dir).equals(tokenizer)) {
+            if (component.equals(Vlm.LANGUAGE + ".") && !CliSupport.tokenizerOf(dir).equals(tokenizer)) {
                 throw new UserException("--init-from " + dir + ": its decoder uses another vocabulary; give that run first so its tokenizer is used");
             }
             ModelWeights.load(model.parameters(), weights.toString(), "", file.names(), n -> file.contains(n) ? file.get(n) : null, n -> n.startsWith(component));

@@ -1,17 +1,17 @@
 package org.seemore.cli;
 
 import java.io.PrintWriter;
-import org.seemore.UserException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code seemore} command line: one subcommand class per command. */
-@Command(name = "seemore", mixinStandardHelpOptions = true, version = "seemore 0.1.0",
+@Command(name = "seemore", mixinStandardHelpOptions = true, version = "seemore " + org.seemore.Version.NUMBER,
         description = "A Mixture-of-Experts vision-language model in pure Java: train it, caption images with it.",
         subcommands = {
                 DemoCommand.class,
                 TrainCommand.class,
                 CaptionCommand.class,
+                ServeCommand.class,
                 EvalCommand.class,
                 SynthCommand.class,
                 ParityCommand.class,
@@ -29,6 +29,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // libraries (Javalin, Jinjava) log through SLF4J: warnings and errors only, unless the user asks for more
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.exit(execute(args));
     }
 
@@ -41,19 +43,12 @@ public final class Main implements Runnable {
     public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
-        cli.setParameterExceptionHandler((ex, params) -> {
-            CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("seemore " + cmd.getCommandName() + ": " + ex.getMessage() + " (see 'seemore "
-                    + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help')");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserException) {
-                commandLine.getErr().println("seemore: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cli.execute(args);
+        ErrorHandling.install(cli);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands Exceptions to the handler, but lets Errors through
+            err.println(ErrorHandling.outOfMemory());
+            return ErrorHandling.USER_ERROR;
+        }
     }
 }

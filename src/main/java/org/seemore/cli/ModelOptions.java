@@ -10,11 +10,16 @@ import picocli.CommandLine.Option;
 
 /** Which model to build: a named preset or a JSON config file (the reference's config names). */
 public final class ModelOptions {
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = "small")
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny, small or seemore (default: ${DEFAULT-VALUE}).", defaultValue = Presets.DEFAULT)
     String preset;
 
     @Option(names = "--config", paramLabel = "FILE.json", description = "A model config (img_size, patch_size, vit_dim, ...); overrides --preset.")
     Path config;
+
+    /** The flag that names the model, for messages: {@code --preset small} or {@code --config FILE}. */
+    String name() {
+        return config != null ? "--config " + config : "--preset " + preset;
+    }
 
     /** The config with the given vocabulary size. */
     VlmConfig config(int vocabSize) {
@@ -31,7 +36,7 @@ public final class ModelOptions {
                 throw new UserException("--config " + config + ": cannot read: " + e.getMessage());
             }
             try {
-                return VlmConfig.fromJson(json.contains("vocab_size") ? json : json.replaceFirst("\\{", "{\"vocab_size\": 4,"));
+                return VlmConfig.fromJson(json, 4);
             } catch (IllegalArgumentException e) {
                 throw new UserException("--config " + config + ": " + e.getMessage());
             }

@@ -48,8 +48,8 @@ final class Resume {
         int evalEvery = r.change("--eval-every", asked.evalEvery(), run.evalEvery());
         int evalLimit = r.change("--eval-limit", asked.evalLimit(), run.evalLimit());
         int checkpointEvery = r.change("--checkpoint-every", asked.checkpointEvery(), run.checkpointEvery());
-        return new Settings(new TrainSettings(steps, batchSize, gradAccum, lr, run.minLrRatio(), warmup, run.weightDecay(), run.clipNorm(),
-                evalEvery, evalLimit, checkpointEvery, seed, stage), List.copyOf(r.notices));
+        return new Settings(run.toBuilder().steps(steps).batchSize(batchSize).gradAccumulation(gradAccum).lr(lr).warmupSteps(warmup)
+                .evalEvery(evalEvery).evalLimit(evalLimit).checkpointEvery(checkpointEvery).seed(seed).stage(stage).build(), List.copyOf(r.notices));
     }
 
     /** A resumed run keeps its model: {@code --preset} or {@code --config}, when given, must describe it. */

@@ -12,6 +12,7 @@ import org.seemore.model.ModelDirectory;
 import org.seemore.train.MetricsLog;
 import org.seemore.train.RunRecord;
 import org.seemore.train.TrainingState;
+import org.seemore.track.MlflowTracker;
 
 /**
  * The rule that protects earlier work: a run directory is only reused with --resume or --force,
@@ -20,8 +21,9 @@ import org.seemore.train.TrainingState;
  */
 final class RunDirectories {
     /** What seemore writes into a run directory, besides {@code training-state-<step>.safetensors}. */
-    private static final Set<String> OWN_FILES = Set.of(ModelDirectory.CONFIG, ModelDirectory.TOKENIZER, ModelDirectory.WEIGHTS,
-            MetricsLog.FILE, RunRecord.FILE, "loss.png", "experts.png", "contact-sheet.png");
+    private static final Set<String> OWN_FILES = Stream.concat(Stream.of(ModelDirectory.CONFIG, ModelDirectory.TOKENIZER, ModelDirectory.WEIGHTS,
+            MetricsLog.FILE, RunRecord.FILE, "loss.png", "experts.png", "contact-sheet.png"), MlflowTracker.RUN_DIRECTORY_FILES.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private RunDirectories() {}
 

@@ -2,7 +2,9 @@ package org.seemore.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.seemore.UserException;
@@ -19,14 +21,20 @@ import org.seemore.train.RunRecord;
 import org.seemore.train.Stage;
 import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
+import org.seemore.track.MlflowTracker;
+import org.seemore.track.RunMetadata;
+import org.seemore.track.RunStatus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code seemore train}: trains a model into a run directory. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = TrainCommand.Defaults.class,
         description = {"Train a seemore VLM (or, with --stage lm, its decoder alone) into a run directory.",
                 "The run directory is a model directory: use it with caption, eval and --init-from."})
 public final class TrainCommand implements Callable<Integer> {
@@ -44,22 +52,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).", defaultValue = "32")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--grad-accum", paramLabel = "N", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    @Option(names = "--grad-accum", paramLabel = "N", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
     int gradAccum;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (default: ${DEFAULT-VALUE}).", defaultValue = "1e-3")
+    @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--stage", paramLabel = "S", description = "lm, projector, finetune or full (default: ${DEFAULT-VALUE}).", defaultValue = "full")
+    @Option(names = "--stage", paramLabel = "S", description = "lm, projector, finetune or full (default: ${DEFAULT-VALUE}).")
     String stage;
 
     @Option(names = "--init-from", paramLabel = "DIR", description = "Load the matching components (vision, projector, decoder) of an earlier run; repeatable.")
@@ -71,17 +79,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the run in --out (only a directory of seemore's own files).")
     boolean force;
 
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between evaluations (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
-    @Option(names = "--eval-limit", paramLabel = "N", description = "Validation records captioned per evaluation (default: ${DEFAULT-VALUE}).", defaultValue = "200")
+    @Option(names = "--eval-limit", paramLabel = "N", description = "Validation records captioned per evaluation (default: ${DEFAULT-VALUE}).")
     int evalLimit;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
     @Mixin
     DataOptions dataOptions;
+
+    @Mixin
+    MlflowOptions mlflow;
 
     @Mixin
     CommonOptions common;
@@ -94,10 +105,12 @@ public final class TrainCommand implements Callable<Integer> {
         common.apply();
         if (resume && force) throw new UserException("--resume and --force: give one (--resume continues the run in --out, --force replaces it)");
         if (resume && !initFrom.isEmpty()) throw new UserException("--init-from: not used with --resume, which continues from the run's own checkpoint");
-        Stage asked = CliSupport.parse("--stage", () -> Stage.parse(stage));
-        TrainSettings settings = CliSupport.parse("--steps/--batch-size/--lr", () -> new TrainSettings(steps, batchSize, gradAccum, lr, 0.1, warmup,
-                0.1, 1.0, evalEvery, evalLimit, checkpointEvery, common.seed, asked));
+        TrainSettings settings = settings();
+        mlflow.check();
         if (force) refuseInputsInOut();
+        // a bad --config, or a model far too large, is refused before the run directory is made or the data read
+        String sized = modelOptions.name() + " at --batch-size " + settings.batchSize();
+        if (!resume) MemoryCheck.trainingLowerBound(sized, modelOptions.baseConfig(), settings.stage(), settings.batchSize());
         RunDirectories.prepare(out, resume, force);
 
         ModelDirectory.Loaded resumed = null;
@@ -105,6 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> notices = new ArrayList<>();
         if (resume) {
             resumed = ModelDirectory.load(out);
+            MlflowTracker.checkResume(mlflow.options(given("--mlflow-experiment")), out);
             VlmConfig config = resumed.model().config();
             record = RunRecord.read(out);
             if (record.isPresent()) {
@@ -120,6 +134,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (resumed.step() >= settings.steps()) {
                 System.out.printf("%s: the run is already finished at %d steps; to train it further, resume with more --steps (e.g. --steps %d)%n",
                         out, resumed.step(), 2 * resumed.step());
+                if (MlflowTracker.hasUnsent(out)) {
+                    // what the tracking store did not take when the run ended goes now
+                    try (MlflowTracker tracker = MlflowTracker.start(mlflow.options(given("--mlflow-experiment")), out, resumed.step(), Map.of(),
+                            "seemore train", MlflowOptions::notice)) {
+                        if (tracker != null) tracker.finish(RunStatus.FINISHED);
+                    }
+                }
                 return 0;
             }
         }
@@ -151,11 +172,16 @@ public final class TrainCommand implements Callable<Integer> {
         CharTokenizer tokenizer;
         Vlm model;
         if (resumed != null) {
+            VlmConfig saved = resumed.model().config();
+            MemoryCheck.training(out + " at --batch-size " + settings.batchSize(), saved, st, settings.batchSize(), trainSet, valSet,
+                    ImageTransform.imagenet(saved.imageSize()));
             tokenizer = resumed.tokenizer();
             model = resumed.model();
         } else {
             tokenizer = initFrom.isEmpty() ? CharTokenizer.forExamples(trainSet) : CliSupport.tokenizerOf(initFrom.get(0));
-            model = new Vlm(modelOptions.config(tokenizer.vocabSize()), seed);
+            VlmConfig config = modelOptions.config(tokenizer.vocabSize());
+            MemoryCheck.training(sized, config, st, settings.batchSize(), trainSet, valSet, ImageTransform.imagenet(config.imageSize()));
+            model = new Vlm(config, seed);
             for (Path dir : initFrom) InitFrom.load(dir, model, tokenizer, st);
         }
         if (st.usesImages()) {
@@ -171,10 +197,19 @@ public final class TrainCommand implements Callable<Integer> {
                 CliSupport.count(model.parameterCount()), CliSupport.count(Trainer.trainable(model, st).stream()
                         .mapToLong(n -> model.parameters().get(n).size()).sum()), trainSet.size(), valSet.size(), st.id());
         ImageTransform transform = ImageTransform.imagenet(model.config().imageSize());
-        try (TrainProgress progress = new TrainProgress(settings.steps()); StopSignals signals = StopSignals.install()) {
-            Trainer trainer = new Trainer(out, model, tokenizer, settings, trainSet, valSet, transform, progress);
+        Map<String, String> params = new LinkedHashMap<>(RunMetadata.modelParams(model.config()));
+        params.putAll(RunMetadata.trainingParams(settings));
+        params.put("data", data);
+        if (val != null) params.put("val", val);
+        params.put("data.records", Integer.toString(trainSet.size()));
+        params.put("data.fingerprint", fingerprint);
+        try (MlflowTracker tracker = MlflowTracker.start(mlflow.options(given("--mlflow-experiment")), out, resumed != null ? resumed.step() : -1,
+                params, "seemore train", MlflowOptions::notice);
+             TrainProgress progress = new TrainProgress(settings.steps()); StopSignals signals = StopSignals.install()) {
+            Trainer trainer = new Trainer(out, model, tokenizer, settings, trainSet, valSet, transform, Listeners.of(progress, tracker));
             Trainer.Summary summary = trainer.run(resume, 0, signals::requested);
             progress.close();
+            if (tracker != null) tracker.finish(summary.stopped() ? RunStatus.KILLED : RunStatus.FINISHED);
             if (summary.stopped()) {
                 System.err.println("seemore: " + signals.name() + ": " + (summary.steps() == 0 ? "stopped before the first step; no checkpoint was written in " + out
                         : "stopped after step " + summary.steps() + " with its checkpoint saved in " + out + "; continue it by running the same command with --resume"
@@ -190,6 +225,39 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("run directory: " + out + " (model, metrics.jsonl, loss.png, experts.png)");
         }
         return 0;
+    }
+
+    /** The settings the flags ask for; what no flag sets is {@link TrainSettings#defaults()}'s. */
+    TrainSettings settings() {
+        Stage asked = CliSupport.parse("--stage", () -> Stage.parse(stage));
+        return CliSupport.parse("--steps/--batch-size/--lr", () -> TrainSettings.builder().steps(steps).batchSize(batchSize)
+                .gradAccumulation(gradAccum).lr(lr).warmupSteps(warmup).evalEvery(evalEvery).evalLimit(evalLimit)
+                .checkpointEvery(checkpointEvery).seed(common.seed).stage(asked).build());
+    }
+
+    /**
+     * The flags' defaults, taken from {@link TrainSettings#defaults()} so that the CLI and the code
+     * cannot disagree ({@code --help} shows them).
+     */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) return null;
+            TrainSettings d = TrainSettings.defaults();
+            return switch (option.longestName()) {
+                case "--steps" -> Integer.toString(d.steps());
+                case "--batch-size" -> Integer.toString(d.batchSize());
+                case "--grad-accum" -> Integer.toString(d.gradAccumulation());
+                case "--lr" -> Double.toString(d.lr());
+                case "--warmup" -> Integer.toString(d.warmupSteps());
+                case "--stage" -> d.stage().id();
+                case "--eval-every" -> Integer.toString(d.evalEvery());
+                case "--eval-limit" -> Integer.toString(d.evalLimit());
+                case "--checkpoint-every" -> Integer.toString(d.checkpointEvery());
+                case "--seed" -> Long.toString(d.seed());
+                default -> null; // the mixins' own
+            };
+        }
     }
 
     /** Whether the user gave {@code flag} (rather than leaving it at its default). */

@@ -4,16 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.seemore.model.ForwardContext;
+import org.seemore.model.LanguageModel;
 import org.seemore.model.Vlm;
-import org.seemore.model.decoder.DecodeState;
-import org.seemore.nn.Attention;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
 import org.seemore.tensor.Tensor;
 
 /**
  * Autoregressive caption generation with a KV cache: the visual tokens and the prompt are prefilled
- * once, then each new token costs one position per layer ({@link DecodeState}). Stops at the end-of-sequence token, at
+ * once, then each new token costs one position per layer ({@link LanguageModel.Decoding#step}). Stops at the end-of-sequence token, at
  * {@code maxNewTokens}, or when the position table is full.
  */
 public final class Generator {
@@ -38,22 +37,20 @@ public final class Generator {
         int batch = prompts.length, promptLen = prompts[0].length;
         for (int[] p : prompts) if (p.length != promptLen) throw new IllegalArgumentException("prompts of one batch must have the same length");
         try (var g = GradMode.noGrad()) {
-            Tensor prefix = images == null ? null
-                    : model.projector.forward(model.encodeImages(images, ForwardContext.inference())); // (B, Nv, C)
-            int nv = prefix == null ? 0 : prefix.dim(1);
-            int maxNew = budget(nv, promptLen, settings);
+            Tensor visual = images == null ? null : model.visualTokens(images, ForwardContext.inference()); // (B, Nv, C)
+            int nv = visual == null ? 0 : visual.dim(1);
+            int maxNew = budget(model, nv, promptLen, settings);
             int capacity = nv + promptLen + Math.max(maxNew - 1, 0);
-            List<Attention.KvCache> caches = model.decoder.newCaches(batch, capacity);
+            LanguageModel.Decoding decoding = model.language().newDecoding(batch, capacity);
             int[] flat = new int[batch * promptLen];
             for (int b = 0; b < batch; b++) System.arraycopy(prompts[b], 0, flat, b * promptLen, promptLen);
-            Tensor prefill = model.decoder.forwardCached(prefix, flat, batch, caches); // (B, Nv+P, V)
+            Tensor prefill = decoding.forward(visual, flat);                        // (B, Nv+P, V)
             int vocab = prefill.dim(2), rows = prefill.dim(1);
             // the last prefilled position's logits, then each step's
             float[] logits = new float[batch * vocab];
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(prefill.data(), prefill.offset() + ((b * rows) + rows - 1) * vocab, logits, b * vocab, vocab);
             }
-            DecodeState decoding = model.decoder.newDecodeState(caches);
             Rng rng = new Rng(settings.seed());
             List<List<Integer>> out = new ArrayList<>();
             boolean[] done = new boolean[batch];
@@ -82,7 +79,7 @@ public final class Generator {
      * New tokens allowed: the last one is sampled from the last position and never fed back, so the
      * sequence may fill the position table exactly.
      */
-    private int budget(int visual, int promptLen, Settings settings) {
+    static int budget(Vlm model, int visual, int promptLen, Settings settings) {
         if (visual + promptLen > model.config().maxPositions()) {
             throw new IllegalArgumentException("the prompt of " + promptLen + " tokens does not fit the position table of " + model.config().maxPositions());
         }
@@ -100,7 +97,7 @@ public final class Generator {
             boolean[] done = new boolean[batch];
             List<List<Integer>> out = new ArrayList<>();
             for (int b = 0; b < batch; b++) out.add(new ArrayList<>());
-            int maxNew = budget(nv, prompts[0].length, settings);
+            int maxNew = budget(model, nv, prompts[0].length, settings);
             for (int step = 0; step < maxNew; step++) {
                 int t = seqs[0].length;
                 int[] flat = new int[batch * t];

@@ -19,6 +19,11 @@ public enum DType {
         return byteSize;
     }
 
+    /** A floating-point type, which weights may be stored as. */
+    public boolean isFloat() {
+        return this == F32 || this == F16 || this == BF16;
+    }
+
     /** The type named by a header's {@code "dtype"} string, or empty when seemore does not read it. */
     public static Optional<DType> fromHeaderName(String name) {
         for (DType type : values()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.seemore.UserException;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -28,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Safetensors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long CHUNK = 1L << 30;
 
     private Safetensors() {}
 
@@ -93,7 +95,7 @@ public final class Safetensors {
         for (StoredTensor tensor : tensors) {
             if (tensor.name().equals(SafetensorsFile.METADATA_KEY)) throw new IllegalArgumentException("'__metadata__' is not a tensor name");
             if (!seen.add(tensor.name())) throw new IllegalArgumentException("duplicate tensor name '" + tensor.name() + "'");
-            long size = tensor.data().remaining();
+            long size = tensor.bytes().byteSize();
             ObjectNode entry = root.putObject(tensor.name());
             entry.put("dtype", tensor.dtype().name());
             ArrayNode shape = entry.putArray("shape");
@@ -111,7 +113,13 @@ public final class Safetensors {
 
     private static void writeTo(FileChannel channel, ByteBuffer header, List<StoredTensor> tensors) throws IOException {
         writeFully(channel, header);
-        for (StoredTensor tensor : tensors) writeFully(channel, tensor.data());
+        for (StoredTensor tensor : tensors) {
+            MemorySegment bytes = tensor.bytes();
+            // a ByteBuffer views at most 2 GB: larger tensors go out in chunks
+            for (long at = 0; at < bytes.byteSize(); at += CHUNK) {
+                writeFully(channel, bytes.asSlice(at, Math.min(CHUNK, bytes.byteSize() - at)).asByteBuffer());
+            }
+        }
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {

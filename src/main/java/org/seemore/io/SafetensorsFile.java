@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.seemore.UserException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,8 @@ import java.util.Map;
 
 /**
  * A safetensors file opened for reading: the {@code __metadata__} map and the tensors, in header
- * order. The file is memory-mapped; tensors are views into the mapping, copied only when converted.
+ * order. The file is memory-mapped as a {@link MemorySegment} (no 2 GB limit); tensors are views into
+ * the mapping, copied only when converted.
  *
  * <p>Layout: an 8-byte little-endian header length N, N bytes of JSON header
  * ({@code {"__metadata__": {..}, "name": {"dtype", "shape", "data_offsets": [begin, end]}, ..}}),
@@ -36,6 +39,7 @@ public final class SafetensorsFile {
     static final long MAX_HEADER_BYTES = 100L << 20;
     static final String METADATA_KEY = "__metadata__";
 
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -50,13 +54,21 @@ public final class SafetensorsFile {
         this.tensors = Collections.unmodifiableMap(tensors);
     }
 
-    /** Maps and validates {@code path}. */
+    /**
+     * Maps and validates {@code path}. The mapping has no size limit (checkpoints hold files of many
+     * gigabytes) and lives until no tensor of the file is reachable any more.
+     */
     public static SafetensorsFile read(Path path) {
-        ByteBuffer file;
+        return read(path, Arena.ofAuto());
+    }
+
+    /** Maps and validates {@code path} in {@code arena}: closing the arena unmaps the file and invalidates its tensors. */
+    public static SafetensorsFile read(Path path, Arena arena) {
+        MemorySegment file;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
-            if (size > Integer.MAX_VALUE) throw new UserException(path + ": file of " + size + " bytes is larger than 2 GB, which seemore does not read");
-            file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+            if (size < 8) throw new UserException(path + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
+            file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
         } catch (NoSuchFileException e) {
             throw new UserException(path + ": no such safetensors file");
         } catch (IOException e) {
@@ -65,21 +77,21 @@ public final class SafetensorsFile {
         return parse(path, file);
     }
 
-    /** Parses a whole safetensors file held in {@code file} (position 0); {@code path} names it in errors. */
-    static SafetensorsFile parse(Path path, ByteBuffer file) {
-        if (file.remaining() < 8) {
-            throw new UserException(path + ": not a safetensors file (" + file.remaining() + " bytes, shorter than the 8-byte header length)");
+    /** Parses a whole safetensors file held in {@code file}; {@code path} names it in errors. */
+    static SafetensorsFile parse(Path path, MemorySegment file) {
+        long fileSize = file.byteSize();
+        if (fileSize < 8) {
+            throw new UserException(path + ": not a safetensors file (" + fileSize + " bytes, shorter than the 8-byte header length)");
         }
-        long headerLength = file.getLong(0);
-        if (headerLength < 0 || headerLength > file.remaining() - 8L) {
+        long headerLength = file.get(LE_LONG, 0);
+        if (headerLength < 0 || headerLength > fileSize - 8) {
             throw new UserException(path + ": header length " + Long.toUnsignedString(headerLength)
-                    + " is larger than the file (" + file.remaining() + " bytes); the file is truncated or not safetensors");
+                    + " is larger than the file (" + fileSize + " bytes); the file is truncated or not safetensors");
         }
         if (headerLength > MAX_HEADER_BYTES) {
             throw new UserException(path + ": header length " + headerLength + " exceeds " + MAX_HEADER_BYTES + " bytes");
         }
-        byte[] headerBytes = new byte[(int) headerLength];
-        file.get(8, headerBytes);
+        byte[] headerBytes = file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
         JsonNode header;
         try {
             header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
@@ -89,26 +101,24 @@ public final class SafetensorsFile {
         if (header == null || !header.isObject()) {
             throw new UserException(path + ": header is not a JSON object");
         }
-        ByteBuffer dataSection = file.slice(8 + (int) headerLength, file.remaining() - 8 - (int) headerLength)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment dataSection = file.asSlice(8 + headerLength);
+        long dataLength = dataSection.byteSize();
 
         Map<String, String> metadata = new LinkedHashMap<>();
-        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
-        List<long[]> ranges = new ArrayList<>();   // {begin, end, index in file order}
-        List<String> names = new ArrayList<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : header.properties()) {
             String name = field.getKey();
             if (name.equals(METADATA_KEY)) {
                 readMetadata(path, field.getValue(), metadata);
-                continue;
+            } else {
+                entries.put(name, readEntry(path, name, field.getValue()));
             }
-            Entry entry = readEntry(path, name, field.getValue(), dataSection.capacity());
-            ranges.add(new long[] {entry.begin, entry.end, names.size()});
-            names.add(name);
-            ByteBuffer bytes = dataSection.slice((int) entry.begin, (int) (entry.end - entry.begin));
-            tensors.put(name, new StoredTensor(name, entry.dtype, entry.shape, bytes));
         }
-        checkNoOverlap(path, ranges, names);
+        checkInside(path, entries, dataLength);
+        checkNoOverlap(path, entries);
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        entries.forEach((name, entry) -> tensors.put(name,
+                new StoredTensor(name, entry.dtype, entry.shape, dataSection.asSlice(entry.begin, entry.end - entry.begin))));
         return new SafetensorsFile(path, metadata, tensors);
     }
 
@@ -181,7 +191,7 @@ public final class SafetensorsFile {
         return e.getMessage().startsWith(path.toString()) ? e : new UserException(path + ": " + e.getMessage(), e);
     }
 
-    private record Entry(DType dtype, int[] shape, long begin, long end) {}
+    private record Entry(DType dtype, int[] shape, long begin, long end, JsonNode offsets) {}
 
     private static void readMetadata(Path path, JsonNode node, Map<String, String> metadata) {
         if (!node.isObject()) throw new UserException(path + ": __metadata__ is not a JSON object");
@@ -193,7 +203,7 @@ public final class SafetensorsFile {
         }
     }
 
-    private static Entry readEntry(Path path, String name, JsonNode node, long dataLength) {
+    private static Entry readEntry(Path path, String name, JsonNode node) {
         String where = path + ": tensor '" + name + "'";
         if (!node.isObject()) throw new UserException(where + ": header entry is not a JSON object");
         JsonNode dtypeNode = node.get("dtype");
@@ -225,25 +235,39 @@ public final class SafetensorsFile {
         }
         long begin = offsets.get(0).longValue();
         long end = offsets.get(1).longValue();
-        if (begin < 0 || end < begin || end > dataLength) {
-            throw new UserException(where + ": data_offsets " + offsets + " lie outside the data section of " + dataLength + " bytes");
+        if (begin < 0 || end < begin) {
+            throw new UserException(where + ": data_offsets " + offsets + " lie outside the data section");
         }
         if (end - begin != byteSize) {
             throw new UserException(where + ": data_offsets " + offsets + " span " + (end - begin) + " bytes but "
                     + dtype + shapeNode + " needs " + byteSize);
         }
-        return new Entry(dtype, shape, begin, end);
+        return new Entry(dtype, shape, begin, end, offsets);
     }
 
-    private static void checkNoOverlap(Path path, List<long[]> ranges, List<String> names) {
-        List<long[]> sorted = new ArrayList<>(ranges);
-        sorted.sort(Comparator.<long[]>comparingLong(r -> r[0]).thenComparingLong(r -> r[1]));
-        long[] previous = null;
-        for (long[] range : sorted) {
-            if (range[0] == range[1]) continue;   // zero-size tensors occupy no bytes
-            if (previous != null && range[0] < previous[1]) {
-                throw new UserException(path + ": tensors '" + names.get((int) previous[2]) + "' and '" + names.get((int) range[2])
-                        + "' overlap in the data section");
+    /**
+     * Every tensor inside the data section. A file cut short (an interrupted download or copy) is the
+     * usual cause, so the message names the tensor that reaches furthest and how many bytes are missing.
+     */
+    private static void checkInside(Path path, Map<String, Entry> entries, long dataLength) {
+        String furthest = null;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            if (e.getValue().end > dataLength && (furthest == null || e.getValue().end > entries.get(furthest).end)) furthest = e.getKey();
+        }
+        if (furthest == null) return;
+        Entry entry = entries.get(furthest);
+        throw new UserException(path + ": tensor '" + furthest + "': data_offsets " + entry.offsets + " lie outside the data section of "
+                + dataLength + " bytes: the file is truncated (" + (entry.end - dataLength) + " bytes short) or its header is corrupt");
+    }
+
+    private static void checkNoOverlap(Path path, Map<String, Entry> entries) {
+        List<Map.Entry<String, Entry>> sorted = new ArrayList<>(entries.entrySet());
+        sorted.sort(Comparator.<Map.Entry<String, Entry>>comparingLong(e -> e.getValue().begin).thenComparingLong(e -> e.getValue().end));
+        Map.Entry<String, Entry> previous = null;
+        for (Map.Entry<String, Entry> range : sorted) {
+            if (range.getValue().begin == range.getValue().end) continue;   // zero-size tensors occupy no bytes
+            if (previous != null && range.getValue().begin < previous.getValue().end) {
+                throw new UserException(path + ": tensors '" + previous.getKey() + "' and '" + range.getKey() + "' overlap in the data section");
             }
             previous = range;
         }

@@ -74,6 +74,7 @@ public final class ModelDirectory {
     }
 
     public static Loaded load(Path dir) {
+        if (Files.isRegularFile(dir)) throw new UserException(aFileNotADirectory(dir));
         if (!Files.isDirectory(dir)) throw new UserException(dir + ": no such model directory");
         if (!isModelDirectory(dir)) {
             throw new UserException(dir + ": not a model directory (needs " + CONFIG + ", " + TOKENIZER + " and " + WEIGHTS + "; train one with 'seemore train')");
@@ -86,6 +87,15 @@ public final class ModelDirectory {
         Vlm model = new Vlm(config, 0);
         long step = loadWeights(dir.resolve(WEIGHTS), model, n -> true);
         return new Loaded(model, tokenizer, step);
+    }
+
+    /** What to say when a model directory is asked for and a file is given: often one of the directory's own files. */
+    private static String aFileNotADirectory(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        Path parent = file.getParent() == null ? Path.of(".") : file.getParent();
+        boolean ours = name.equals(CONFIG) || name.equals(TOKENIZER) || name.equals(WEIGHTS);
+        return file + ": a file, not a model directory (a model directory holds " + CONFIG + ", " + TOKENIZER + " and " + WEIGHTS
+                + (ours ? "; give its directory " + parent : ", as 'seemore train --out DIR' writes") + ")";
     }
 
     /** Loads the parameters selected by {@code only} from a weights file; returns its step (or -1). */

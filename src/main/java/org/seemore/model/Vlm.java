@@ -3,12 +3,8 @@ package org.seemore.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.seemore.model.decoder.Decoder;
 import org.seemore.model.moe.SparseMoe;
-import org.seemore.model.projector.Projector;
-import org.seemore.model.vision.VisionEncoder;
 import org.seemore.nn.Params;
-import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.NnOps;
 import org.seemore.tensor.Profiler;
 import org.seemore.tensor.Rng;
@@ -16,26 +12,38 @@ import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
- * The seemore vision-language model: ViT → projector → visual tokens → MoE decoder.
- * Parameter names are the PyTorch reference's ({@code vision.*}, {@code projector.*}, {@code decoder.*}).
+ * A vision-language model, composed of three parts (as nanoVLM's): a {@link VisionTower} (images
+ * to feature rows), a {@link Projector} (feature rows to visual tokens) and a {@link LanguageModel}
+ * (visual tokens, then text, to logits). Each part is built from its own config and names its
+ * parameters under its own prefix; for seemore these are the PyTorch reference's
+ * ({@code vision.*}, {@code projector.*}, {@code decoder.*}).
  */
 public final class Vlm {
+    /** The parameter-name prefixes of the three parts. */
+    public static final String VISION = "vision", PROJECTOR = "projector", LANGUAGE = "decoder";
+
     private final VlmConfig config;
     private final Params params;
-    public final VisionEncoder vision;
-    public final Projector projector;
-    public final Decoder decoder;
+    private final VisionTower vision;
+    private final Projector projector;
+    private final LanguageModel language;
 
     /** A model with fresh weights drawn from {@code seed}. */
     public Vlm(VlmConfig config, long seed) {
         this.config = config;
         this.params = new Params(new Rng(seed));
-        this.vision = new VisionEncoder(params.sub("vision"), config);
-        this.projector = new Projector(params.sub("projector"), config);
-        this.decoder = new Decoder(params.sub("decoder"), config);
+        this.vision = config.vision().build(params.sub(VISION));
+        this.projector = config.projector().build(params.sub(PROJECTOR), config.vision().featureWidth(), config.language().width());
+        this.language = config.language().build(params.sub(LANGUAGE));
     }
 
     public VlmConfig config() { return config; }
+
+    public VisionTower vision() { return vision; }
+
+    public Projector projector() { return projector; }
+
+    public LanguageModel language() { return language; }
 
     /** Every parameter by checkpoint name, in a fixed order. */
     public Map<String, Tensor> parameters() { return params.all(); }
@@ -44,23 +52,42 @@ public final class Vlm {
 
     /** The result of a forward pass. */
     public record Output(
-            Tensor vision,   // (B, Nv, D) the ViT rows that become visual tokens
-            Tensor logits,   // (B, L, V), L = Nv + T
-            Tensor auxLoss,  // scalar: mean over layers of E * sum f*P
-            Tensor zLoss,    // scalar or null
-            List<SparseMoe.Output> moe) {
+            Tensor vision,             // (B, Nv, D) the vision tower's rows that became visual tokens, or null
+            LanguageModel.Output lm) {
 
+        public Tensor logits() { return lm.logits(); }  // (B, L, V), L = Nv + T
+
+        public Tensor auxLoss() { return lm.auxLoss(); }
+
+        public Tensor zLoss() { return lm.zLoss(); }
+
+        public List<SparseMoe.Output> moe() { return lm.moe(); }
+
+        /** Every MoE layer's chosen experts, (N*k) each. */
         public List<int[]> routes() {
             List<int[]> r = new ArrayList<>();
-            for (SparseMoe.Output m : moe) r.add(m.routes());
+            for (SparseMoe.Output m : lm.moe()) r.add(m.routes());
             return r;
         }
     }
 
-    /** The visual tokens' ViT rows: images (B, 3, S, S) -> (B, Nv, D). */
-    public Tensor encodeImages(Tensor images, ForwardContext ctx) {
-        if (config.imageTokens() == VlmConfig.ImageTokens.CLS) return vision.forwardCls(images, ctx); // (B, 1, D)
-        return Shaping.slice(vision.forward(images, ctx), 1, 1, config.numPatches());              // (B, N, D)
+    /** The visual tokens of images: (B, 3, S, S) -> (B, Nv, C). */
+    public Tensor visualTokens(Tensor images, ForwardContext ctx) {
+        return encode(images, ctx).tokens();
+    }
+
+    /** The vision tower's feature rows and the projector's visual tokens made of them. */
+    private record Encoded(Tensor features, Tensor tokens) {}
+
+    private Encoded encode(Tensor images, ForwardContext ctx) {
+        Tensor features, tokens;
+        try (var s = Profiler.scope("vision encoder")) {
+            features = vision.encode(images, ctx);                           // (B, Nv, D)
+        }
+        try (var s = Profiler.scope("projector")) {
+            tokens = projector.forward(features);                            // (B, Nv, C)
+        }
+        return new Encoded(features, tokens);
     }
 
     /**
@@ -68,25 +95,8 @@ public final class Vlm {
      * visual + text positions.
      */
     public Output forward(Tensor images, int[] tokens, int batch, ForwardContext ctx) {
-        Tensor visionRows = null, prefix = null;
-        if (images != null) {
-            try (var s = Profiler.scope("vision encoder")) {
-                visionRows = encodeImages(images, ctx);                           // (B, Nv, D)
-            }
-            try (var s = Profiler.scope("projector")) {
-                prefix = projector.forward(visionRows);                           // (B, Nv, C)
-            }
-        }
-        Decoder.Output out = decoder.forward(prefix, tokens, batch, ctx);
-        Tensor aux = null, z = null;
-        for (SparseMoe.Output m : out.moe()) {
-            aux = aux == null ? m.auxLoss() : Elementwise.add(aux, m.auxLoss());
-            if (m.zLoss() != null) z = z == null ? m.zLoss() : Elementwise.add(z, m.zLoss());
-        }
-        int layers = out.moe().size();
-        aux = Elementwise.scale(aux, 1f / layers);
-        if (z != null) z = Elementwise.scale(z, 1f / layers);
-        return new Output(visionRows, out.logits(), aux, z, out.moe());
+        Encoded visual = images == null ? new Encoded(null, null) : encode(images, ctx);
+        return new Output(visual.features(), language.forward(visual.tokens(), tokens, batch, ctx));
     }
 
     /** The training objective: cross-entropy, and the weighted auxiliary losses. */
@@ -107,8 +117,6 @@ public final class Vlm {
         int l = logits.dim(1), v = logits.dim(2), t = targets.length / batch, nv = l - t;
         Tensor text = nv == 0 ? logits : Shaping.slice(logits, 1, nv, t);    // (B, T, V)
         Tensor ce = NnOps.crossEntropy(Shaping.reshape(text, batch * t, v), targets);
-        Tensor total = Elementwise.add(ce, Elementwise.scale(out.auxLoss(), (float) config.auxLossCoef()));
-        if (out.zLoss() != null) total = Elementwise.add(total, Elementwise.scale(out.zLoss(), (float) config.routerZLossCoef()));
-        return new Loss(total, ce, out.auxLoss());
+        return new Loss(language.objective(ce, out.lm()), ce, out.auxLoss());
     }
 }

@@ -1,151 +1,82 @@
 package org.seemore.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Locale;
-
 /**
- * The whole model's hyper-parameters, immutable and validated. JSON names are those of the PyTorch
- * reference's {@code __metadata__.config} so that its checkpoints and dumps load as they are.
+ * The whole model's hyper-parameters: one config per part, each with its own fields, defaults and
+ * validation, and what concerns the whole (dropout while training; the visual tokens fitting the
+ * position table). Immutable; variants come from the {@code with*} methods. config.json is read and
+ * written by {@link VlmConfigJson}.
  *
- * @param imageSize       input images are imageSize x imageSize RGB
- * @param patchSize       the ViT's patch (conv kernel = stride)
- * @param visionWidth     ViT embedding width D
- * @param visionHeads     ViT attention heads
- * @param visionLayers    ViT blocks
- * @param width           decoder embedding width C (the projector's output)
- * @param heads           decoder attention heads
- * @param layers          decoder blocks
- * @param numExperts      experts per MoE layer E
- * @param topK            experts chosen per token k
- * @param vocabSize       tokenizer vocabulary V
- * @param maxPositions    decoder position table (visual + text tokens)
- * @param imageTokens     which ViT rows become visual tokens
- * @param auxLossCoef     weight of the load-balancing loss
- * @param routerZLossCoef weight of the router z-loss (ST-MoE, Zoph et al. 2022); 0 turns it off
- * @param capacityFactor  expert capacity as a multiple of the balanced load; 0 means dropless
- * @param dropout         dropout rate while training
+ * @param vision    the vision tower's
+ * @param projector the projector's own choices (its widths are its neighbours')
+ * @param language  the language model's
+ * @param dropout   dropout rate while training
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-public record VlmConfig(
-        @JsonProperty("img_size") int imageSize,
-        @JsonProperty("patch_size") int patchSize,
-        @JsonProperty("vit_dim") int visionWidth,
-        @JsonProperty("vit_heads") int visionHeads,
-        @JsonProperty("vit_layers") int visionLayers,
-        @JsonProperty("n_embd") int width,
-        @JsonProperty("n_head") int heads,
-        @JsonProperty("n_layer") int layers,
-        @JsonProperty("num_experts") int numExperts,
-        @JsonProperty("top_k") int topK,
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("max_pos") int maxPositions,
-        @JsonProperty("image_tokens") ImageTokens imageTokens,
-        @JsonProperty("aux_loss_coef") double auxLossCoef,
-        @JsonProperty("router_z_loss_coef") double routerZLossCoef,
-        @JsonProperty("capacity_factor") double capacityFactor,
-        @JsonProperty("dropout") double dropout) {
-
-    /** Which rows of the vision encoder's output become the decoder's visual tokens. */
-    public enum ImageTokens {
-        /** Row 0, the CLS token: one visual token (the original seemore). */
-        CLS,
-        /** Every patch row (as LLaVA does). */
-        PATCHES;
-
-        @JsonValue
-        public String json() { return name().toLowerCase(Locale.ROOT); }
-
-        @com.fasterxml.jackson.annotation.JsonCreator
-        public static ImageTokens parse(String s) {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "cls" -> CLS;
-                case "patches" -> PATCHES;
-                default -> throw new IllegalArgumentException("image_tokens must be \"cls\" or \"patches\", got \"" + s + "\"");
-            };
-        }
-    }
+public record VlmConfig(VisionTower.Config vision, Projector.Config projector, LanguageModel.Config language, double dropout) {
 
     public VlmConfig {
-        positive("img_size", imageSize);
-        positive("patch_size", patchSize);
-        positive("vit_dim", visionWidth);
-        positive("vit_heads", visionHeads);
-        positive("vit_layers", visionLayers);
-        positive("n_embd", width);
-        positive("n_head", heads);
-        positive("n_layer", layers);
-        positive("num_experts", numExperts);
-        positive("top_k", topK);
-        positive("vocab_size", vocabSize);
-        positive("max_pos", maxPositions);
-        if (imageSize % patchSize != 0) throw new IllegalArgumentException("img_size " + imageSize + " must be a multiple of patch_size " + patchSize);
-        if (visionWidth % visionHeads != 0) throw new IllegalArgumentException("vit_dim " + visionWidth + " must be divisible by vit_heads " + visionHeads);
-        if (width % heads != 0) throw new IllegalArgumentException("n_embd " + width + " must be divisible by n_head " + heads);
-        if (topK > numExperts) throw new IllegalArgumentException("top_k " + topK + " must not exceed num_experts " + numExperts);
-        if (imageTokens == null) throw new IllegalArgumentException("image_tokens must be \"cls\" or \"patches\"");
-        if (auxLossCoef < 0 || routerZLossCoef < 0) throw new IllegalArgumentException("loss coefficients must be >= 0");
-        if (capacityFactor < 0) throw new IllegalArgumentException("capacity_factor must be >= 0 (0 = dropless)");
+        if (vision == null || projector == null || language == null) throw new IllegalArgumentException("a model needs a vision tower, a projector and a language model");
         if (dropout < 0 || dropout >= 1) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
-        if (visualTokens(imageSize, patchSize, imageTokens) >= maxPositions) {
-            throw new IllegalArgumentException("max_pos " + maxPositions + " leaves no room for text after the visual tokens");
+        if (vision.featureRows() >= language.maxPositions()) {
+            throw new IllegalArgumentException("max_pos " + language.maxPositions() + " leaves no room for text after the visual tokens");
         }
     }
 
-    private static void positive(String name, int v) {
-        if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    /** Input images are imageSize x imageSize RGB. */
+    public int imageSize() {
+        return vision.imageSize();
     }
 
-    private static int visualTokens(int imageSize, int patchSize, ImageTokens tokens) {
-        int grid = imageSize / patchSize;
-        return tokens == ImageTokens.CLS ? 1 : grid * grid;
-    }
-
-    /** Patches per image, N = (img_size / patch_size)^2. */
-    public int numPatches() {
-        int grid = imageSize / patchSize;
-        return grid * grid;
-    }
-
-    /** Visual tokens per image in the decoder's sequence, Nv. */
+    /** Visual tokens per image in the language model's sequence, Nv. */
     public int numVisualTokens() {
-        return visualTokens(imageSize, patchSize, imageTokens);
+        return vision.featureRows();
+    }
+
+    public int vocabSize() {
+        return language.vocabSize();
+    }
+
+    /** The language model's position table: visual and text tokens. */
+    public int maxPositions() {
+        return language.maxPositions();
     }
 
     /** The longest text (in tokens) that fits the position table after the visual tokens. */
     public int maxTextTokens() {
-        return maxPositions - numVisualTokens();
+        return maxPositions() - numVisualTokens();
+    }
+
+    public VlmConfig withVision(VisionTower.Config v) {
+        return new VlmConfig(v, projector, language, dropout);
+    }
+
+    public VlmConfig withProjector(Projector.Config p) {
+        return new VlmConfig(vision, p, language, dropout);
+    }
+
+    public VlmConfig withLanguage(LanguageModel.Config l) {
+        return new VlmConfig(vision, projector, l, dropout);
     }
 
     public VlmConfig withVocabSize(int v) {
-        return new VlmConfig(imageSize, patchSize, visionWidth, visionHeads, visionLayers, width, heads, layers,
-                numExperts, topK, v, maxPositions, imageTokens, auxLossCoef, routerZLossCoef, capacityFactor, dropout);
+        return withLanguage(language.withVocabSize(v));
     }
 
     public VlmConfig withDropout(double d) {
-        return new VlmConfig(imageSize, patchSize, visionWidth, visionHeads, visionLayers, width, heads, layers,
-                numExperts, topK, vocabSize, maxPositions, imageTokens, auxLossCoef, routerZLossCoef, capacityFactor, d);
+        return new VlmConfig(vision, projector, language, d);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    /** Parses config.json (the reference's flat names) strictly: see {@link VlmConfigReader}; messages name the key and value. */
     public static VlmConfig fromJson(String json) {
-        try {
-            return JSON.readValue(json, VlmConfig.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            Throwable root = e;
-            while (root.getCause() != null) root = root.getCause();
-            throw new IllegalArgumentException("invalid model config: " + (root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage()), e);
-        }
+        return VlmConfigJson.read(json, 0);
     }
 
+    /** As {@link #fromJson(String)}, with {@code vocab_size} optional: a training config, whose tokenizer decides it. */
+    public static VlmConfig fromJson(String json, int vocabSizeIfAbsent) {
+        return VlmConfigJson.read(json, vocabSizeIfAbsent);
+    }
+
+    /** config.json's text, in the reference's flat names. */
     public String toJson() {
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return VlmConfigJson.write(this);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.seemore.UserException;
 import org.seemore.generate.Generator;
 import org.seemore.generate.Sampler;
@@ -16,9 +17,12 @@ import org.seemore.model.ForwardContext;
 import org.seemore.model.ModelWeights;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
-import org.seemore.tensor.Elementwise;
+import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.Tensor;
 import org.seemore.train.AdamW;
+import org.seemore.train.Batch;
+import org.seemore.train.LrSchedule;
+import org.seemore.train.TrainingStep;
 
 /**
  * Runs a PyTorch reference dump (a fixture, in the format {@code docs/fixtures.md} describes: tensor
@@ -142,22 +146,16 @@ public final class ParityRunner {
         AdamW.Settings settings = new AdamW.Settings(opt.path("betas").path(0).asDouble(0.9), opt.path("betas").path(1).asDouble(0.95),
                 opt.path("eps").asDouble(1e-8), opt.path("weight_decay").asDouble(0.1));
         float[] expectedLosses = file.floats("output.losses");
-        AdamW adam = new AdamW(model.parameters(), settings);
-        List<MicroBatch> micro = microBatches(file, gradAccumulation(file));
+        List<Batch> micro = microBatches(file, gradAccumulation(file));
+        // the step that training runs; without dropout and routing noise, as the reference's steps are
+        TrainingStep trainingStep = new TrainingStep(model, new AdamW(model.parameters(), settings), ForwardContext.inference(),
+                new TrainingStep.Settings(LrSchedule.constant(lr), clip, micro.size()), new BufferPool());
+        Supplier<Batch> batches = TrainingStep.cycling(micro);
         float[] losses = new float[expectedLosses.length], norms = new float[expectedLosses.length];
         for (int step = 0; step < expectedLosses.length; step++) {
-            for (Tensor p : model.parameters().values()) p.zeroGrad();
-            double loss = 0;
-            // as the trainer accumulates: each micro-batch's loss (its own mean) scaled by 1/A, gradients summed
-            for (MicroBatch m : micro) {
-                Vlm.Output out = model.forward(m.images(), m.tokens(), m.batch(), ForwardContext.inference());
-                Vlm.Loss l = model.loss(out, m.targets(), m.batch());
-                loss += l.total().item() / micro.size();
-                Elementwise.scale(l.total(), 1f / micro.size()).backward();
-            }
-            losses[step] = (float) loss;
-            norms[step] = (float) AdamW.clipGradNorm(model.parameters().values(), clip);
-            adam.step(lr);
+            TrainingStep.Result result = trainingStep.run(step, batches);
+            losses[step] = (float) result.loss();
+            norms[step] = (float) result.gradNorm();
         }
         report.values("output.losses", expectedLosses, losses, OUTPUT_TOLERANCE);
         if (file.contains("output.grad_norms")) report.values("output.grad_norms", file.floats("output.grad_norms"), norms, OUTPUT_TOLERANCE);
@@ -166,9 +164,6 @@ public final class ParityRunner {
             report.values("final." + name, file.floats("final." + name), model.parameters().get(name).toArray(), TRAINED_PARAM_TOLERANCE);
         }
     }
-
-    /** One micro-batch of a training dump's inputs. */
-    private record MicroBatch(Tensor images, int[] tokens, int[] targets, int batch) {}
 
     /** {@code __metadata__.grad_accum}: micro-batches per optimizer step, 1 when absent. */
     private static int gradAccumulation(SafetensorsFile file) {
@@ -183,7 +178,7 @@ public final class ParityRunner {
     }
 
     /** The dump's A*B input rows as A consecutive micro-batches of B rows. */
-    private static List<MicroBatch> microBatches(SafetensorsFile file, int accum) {
+    private static List<Batch> microBatches(SafetensorsFile file, int accum) {
         StoredTensor images = file.get("input.images");
         int rows = file.get("input.tokens").shape()[0];
         if (rows % accum != 0 || images.shape()[0] != rows) {
@@ -195,9 +190,9 @@ public final class ParityRunner {
         float[] pixels = images.toFloats();
         int[] tokens = ints(file, "input.tokens"), targets = ints(file, "input.targets");
         int perImage = pixels.length / rows, perRow = tokens.length / rows;
-        List<MicroBatch> out = new ArrayList<>();
+        List<Batch> out = new ArrayList<>();
         for (int a = 0; a < accum; a++) {
-            out.add(new MicroBatch(
+            out.add(Batch.of(
                     Tensor.of(Arrays.copyOfRange(pixels, a * batch * perImage, (a + 1) * batch * perImage), shape),
                     Arrays.copyOfRange(tokens, a * batch * perRow, (a + 1) * batch * perRow),
                     Arrays.copyOfRange(targets, a * batch * perRow, (a + 1) * batch * perRow), batch));

@@ -4,7 +4,7 @@ import org.seemore.tensor.kernels.Parallel;
 import org.seemore.tensor.kernels.VectorMath;
 
 /**
- * Ops that pick or scatter by integer index: index-select, gather, index-add, embedding, top-k.
+ * Ops that pick or scatter by integer index: index-select, gather, index-add, embedding.
  * {@link IndexingReference} holds the plain versions they are tested against.
  */
 public final class Indexing {
@@ -89,39 +89,5 @@ public final class Indexing {
                 for (int j = 0; j < k; j++) gx[r * width + index[r * k + j]] += g[r * k + j];
             }
         }, x);
-    }
-
-    /** The k largest values of each row of the last axis, in descending order; ties go to the lower index. */
-    public record TopK(int k, int[] indices, float[] values) {}
-
-    public static TopK topk(Tensor x, int k) {
-        int width = x.dim(-1), rows = x.size() / width;
-        if (k < 1 || k > width) throw new IllegalArgumentException("top-" + k + " of " + width);
-        int[] idx = new int[rows * k];
-        float[] val = new float[rows * k];
-        float[] xd = x.data();
-        int xo = x.offset();
-        for (int r = 0; r < rows; r++) {
-            int base = xo + r * width;
-            for (int j = 0; j < k; j++) {
-                int best = -1;
-                float bestV = Float.NEGATIVE_INFINITY;
-                for (int e = 0; e < width; e++) {
-                    float v = xd[base + e];
-                    if ((best < 0 || v > bestV) && !chosen(idx, r * k, j, e)) {
-                        best = e;
-                        bestV = v;
-                    }
-                }
-                idx[r * k + j] = best;
-                val[r * k + j] = bestV;
-            }
-        }
-        return new TopK(k, idx, val);
-    }
-
-    private static boolean chosen(int[] idx, int from, int count, int e) {
-        for (int i = 0; i < count; i++) if (idx[from + i] == e) return true;
-        return false;
     }
 }

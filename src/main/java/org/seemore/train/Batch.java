@@ -10,6 +10,16 @@ import org.seemore.tensor.Tensor;
  */
 public record Batch(Tensor images, int[] tokens, int[] targets, int size, int length, int countedTokens) {
 
+    /** A batch of {@code size} sequences of equal length, from flat (B*T) tokens and targets. */
+    public static Batch of(Tensor images, int[] tokens, int[] targets, int size) {
+        if (size <= 0 || tokens.length % size != 0 || targets.length != tokens.length) {
+            throw new IllegalArgumentException(tokens.length + " tokens and " + targets.length + " targets are not " + size + " equal rows");
+        }
+        int counted = 0;
+        for (int t : targets) if (t >= 0) counted++;
+        return new Batch(images, tokens, targets, size, tokens.length / size, counted);
+    }
+
     /**
      * Pads the encoded sequences and stacks the images.
      *

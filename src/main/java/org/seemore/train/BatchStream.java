@@ -43,10 +43,15 @@ public final class BatchStream implements AutoCloseable {
         this.batchSize = batchSize;
         this.seed = seed;
         this.consumed = startBatch;
-        long perImage = transform == null ? 0 : 3L * transform.size() * transform.size() * 4;
-        this.imageCache = perImage > 0 && perImage * examples.size() <= CACHE_BYTES ? new float[examples.size()][] : null;
+        this.imageCache = imageCacheBytes(examples.size(), transform) > 0 ? new float[examples.size()][] : null;
         this.queue = new ArrayBlockingQueue<>(4);
         this.producer = Thread.ofPlatform().daemon().name("seemore-batches").start(() -> produce(startBatch));
+    }
+
+    /** The bytes the decoded images of {@code examples} records take in the cache: all of them when they fit in 256 MB, else none. */
+    public static long imageCacheBytes(int examples, ImageTransform transform) {
+        long all = transform == null ? 0 : 3L * transform.size() * transform.size() * 4 * examples;
+        return all <= CACHE_BYTES ? all : 0;
     }
 
     private void produce(long from) {
@@ -67,7 +72,7 @@ public final class BatchStream implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // handed to next(), so the training thread fails instead of waiting forever
             try {
                 queue.put(e);
             } catch (InterruptedException ignored) {
@@ -115,6 +120,7 @@ public final class BatchStream implements AutoCloseable {
         try {
             Object item = queue.take();
             if (item instanceof RuntimeException e) throw e;
+            if (item instanceof Error e) throw e;
             consumed++;
             return (Batch) item;
         } catch (InterruptedException e) {

@@ -142,7 +142,7 @@ public final class MetricsLog {
     }
 
     /** Redraws loss.png and experts.png. */
-    public void plot(int numExperts) {
+    public void plot() {
         LossChart.write(dir.resolve("loss.png"), trainLoss, valLoss);
         ExpertLoadChart.write(dir.resolve("experts.png"), loadSteps, loads);
     }

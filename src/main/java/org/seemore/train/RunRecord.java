@@ -49,10 +49,13 @@ public record RunRecord(String data, int records, String fingerprint, String mod
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
             JsonNode o = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-            TrainSettings s = new TrainSettings(o.get("steps").intValue(), o.get("batch_size").intValue(), o.get("grad_accum").intValue(),
-                    o.get("lr").doubleValue(), o.get("min_lr_ratio").doubleValue(), o.get("warmup").intValue(), o.get("weight_decay").doubleValue(),
-                    o.get("clip_norm").doubleValue(), o.get("eval_every").intValue(), o.get("eval_limit").intValue(),
-                    o.get("checkpoint_every").intValue(), o.get("seed").longValue(), Stage.parse(o.get("stage").textValue()));
+            TrainSettings s = TrainSettings.builder().steps(o.get("steps").intValue()).batchSize(o.get("batch_size").intValue())
+                    .gradAccumulation(o.get("grad_accum").intValue()).lr(o.get("lr").doubleValue())
+                    .minLrRatio(o.get("min_lr_ratio").doubleValue()).warmupSteps(o.get("warmup").intValue())
+                    .weightDecay(o.get("weight_decay").doubleValue()).clipNorm(o.get("clip_norm").doubleValue())
+                    .evalEvery(o.get("eval_every").intValue()).evalLimit(o.get("eval_limit").intValue())
+                    .checkpointEvery(o.get("checkpoint_every").intValue()).seed(o.get("seed").longValue())
+                    .stage(Stage.parse(o.get("stage").textValue())).build();
             return Optional.of(new RunRecord(o.get("data").textValue(), o.get("records").intValue(), o.get("fingerprint").textValue(),
                     o.get("model").textValue(), s));
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,7 @@
 package org.seemore.train;
 
+import org.seemore.model.Vlm;
+
 import java.util.Locale;
 
 /**
@@ -19,9 +21,9 @@ public enum Stage {
 
     public boolean trains(String parameterName) {
         return switch (this) {
-            case LM -> parameterName.startsWith("decoder.");
-            case PROJECTOR -> parameterName.startsWith("projector.");
-            case FINETUNE -> parameterName.startsWith("projector.") || parameterName.startsWith("decoder.");
+            case LM -> parameterName.startsWith(Vlm.LANGUAGE + ".");
+            case PROJECTOR -> parameterName.startsWith(Vlm.PROJECTOR + ".");
+            case FINETUNE -> parameterName.startsWith(Vlm.PROJECTOR + ".") || parameterName.startsWith(Vlm.LANGUAGE + ".");
             case FULL -> true;
         };
     }

@@ -1,7 +1,9 @@
 package org.seemore.train;
 
 /**
- * How a run trains. Defaults live in {@link #defaults()} only.
+ * How a run trains. Built by name ({@code TrainSettings.builder().steps(500).lr(3e-4).build()});
+ * the defaults live in {@link Builder}'s fields only, and {@code seemore train}'s flags take theirs
+ * from {@link #defaults()}.
  *
  * @param steps           optimizer steps
  * @param batchSize       examples per micro-batch
@@ -30,13 +32,78 @@ public record TrainSettings(int steps, int batchSize, int gradAccumulation, doub
         if (evalEvery < 0 || checkpointEvery < 0 || evalLimit < 0) throw new IllegalArgumentException("--eval-every, --eval-limit and --checkpoint-every must be >= 0");
         // no flag sets the clip (the commands fix it at 1.0), so the message names the setting, not a flag
         if (!(clipNorm > 0)) throw new IllegalArgumentException("the global gradient-norm clip must be positive, got " + clipNorm);
+        if (stage == null) throw new IllegalArgumentException("--stage must be given");
     }
 
+    /** The settings of {@code seemore train} when no flag is given. */
     public static TrainSettings defaults() {
-        return new TrainSettings(1000, 32, 1, 1e-3, 0.1, 50, 0.1, 1.0, 250, 200, 500, 1337, Stage.FULL);
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder().steps(steps).batchSize(batchSize).gradAccumulation(gradAccumulation).lr(lr).minLrRatio(minLrRatio)
+                .warmupSteps(warmupSteps).weightDecay(weightDecay).clipNorm(clipNorm).evalEvery(evalEvery).evalLimit(evalLimit)
+                .checkpointEvery(checkpointEvery).seed(seed).stage(stage);
     }
 
     public LrSchedule schedule() {
         return LrSchedule.warmupCosine(lr, lr * minLrRatio, warmupSteps, steps);
+    }
+
+    /** Settings by name; its initial values are the defaults, the only place they are written. */
+    public static final class Builder {
+        private int steps = 1000;
+        private int batchSize = 32;
+        private int gradAccumulation = 1;
+        private double lr = 1e-3;
+        private double minLrRatio = 0.1;
+        private int warmupSteps = 50;
+        private double weightDecay = 0.1;
+        private double clipNorm = 1.0;
+        private int evalEvery = 250;
+        private int evalLimit = 200;
+        private int checkpointEvery = 250;
+        private long seed = 1337;
+        private Stage stage = Stage.FULL;
+
+        private Builder() {}
+
+        public Builder steps(int value) { steps = value; return this; }
+
+        public Builder batchSize(int value) { batchSize = value; return this; }
+
+        public Builder gradAccumulation(int value) { gradAccumulation = value; return this; }
+
+        public Builder lr(double value) { lr = value; return this; }
+
+        public Builder minLrRatio(double value) { minLrRatio = value; return this; }
+
+        public Builder warmupSteps(int value) { warmupSteps = value; return this; }
+
+        public Builder weightDecay(double value) { weightDecay = value; return this; }
+
+        public Builder clipNorm(double value) { clipNorm = value; return this; }
+
+        public Builder evalEvery(int value) { evalEvery = value; return this; }
+
+        public Builder evalLimit(int value) { evalLimit = value; return this; }
+
+        public Builder checkpointEvery(int value) { checkpointEvery = value; return this; }
+
+        public Builder seed(long value) { seed = value; return this; }
+
+        public Builder stage(Stage value) { stage = value; return this; }
+
+        /** The settings, validated: an IllegalArgumentException names the flag that is wrong. */
+        public TrainSettings build() {
+            return new TrainSettings(steps, batchSize, gradAccumulation, lr, minLrRatio, warmupSteps, weightDecay, clipNorm,
+                    evalEvery, evalLimit, checkpointEvery, seed, stage);
+        }
     }
 }

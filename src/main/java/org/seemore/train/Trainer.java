@@ -12,16 +12,13 @@ import org.seemore.data.text.CharTokenizer;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.ModelDirectory;
 import org.seemore.model.Vlm;
-import org.seemore.model.moe.SparseMoe;
 import org.seemore.tensor.BufferPool;
-import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.Rng;
-import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 
 /**
- * The training loop: AdamW on the stage's trainable parameters, warm-up + cosine learning rate,
- * global gradient-norm clipping, gradient accumulation, periodic evaluation and atomic checkpoints
+ * The training loop: {@link TrainingStep}s (AdamW on the stage's trainable parameters, warm-up +
+ * cosine learning rate, gradient clipping and accumulation), periodic evaluation and atomic checkpoints
  * into the run directory (itself a model directory), metrics in {@code metrics.jsonl} and plots.
  */
 public final class Trainer {
@@ -102,10 +99,10 @@ public final class Trainer {
             ModelDirectory.writeConfig(runDir, model.config(), tokenizer);
             metrics.reset();
         }
-        LrSchedule schedule = settings.schedule();
+        TrainingStep trainingStep = new TrainingStep(model, optimizer, ForwardContext.training(model.config(), rng),
+                TrainingStep.Settings.of(settings), new BufferPool());
         SequenceEncoder encoder = new SequenceEncoder(tokenizer, model.config().maxTextTokens());
         Evaluator evaluator = new Evaluator(model, tokenizer, transform, Math.max(settings.batchSize(), 16));
-        BufferPool pool = new BufferPool();
         double lastLoss = Double.NaN;
         Evaluator.Result lastEval = null;
         long first = step;
@@ -118,12 +115,18 @@ public final class Trainer {
                     break;
                 }
                 long t0 = System.nanoTime();
-                StepFigures f = trainStep(stream, rng, params, optimizer, pool, schedule.at(step), step);
+                TrainingStep.Result result;
+                try {
+                    result = trainingStep.run(step, stream::next);
+                } catch (TrainingStep.NonFiniteLossException e) {
+                    throw nonFinite(e);
+                }
                 step++;
                 batches = stream.position();
-                lastLoss = f.loss();
+                lastLoss = result.loss();
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                StepMetrics sm = new StepMetrics(step, f.loss(), f.ce(), f.aux(), f.lr(), f.gradNorm(), f.tokens() / seconds, f.expertLoad());
+                StepMetrics sm = new StepMetrics(step, result.loss(), result.ce(), result.aux(), result.lr(), result.gradNorm(),
+                        result.tokens() / seconds, result.expertLoad());
                 metrics.step(sm);
                 listener.onStep(sm);
                 boolean last = step == settings.steps();
@@ -140,50 +143,12 @@ public final class Trainer {
         return new Summary(step, lastLoss, lastEval, (System.nanoTime() - start) / 1e9, stopped);
     }
 
-    /** What one optimizer step reports, read into plain numbers before its arena releases its tensors. */
-    private record StepFigures(double loss, double ce, double aux, double lr, double gradNorm, long tokens, double[][] expertLoad) {}
-
-    /**
-     * One optimizer step: forward and backward of each micro-batch, clipping, AdamW. Its activations
-     * and gradients come from {@code pool} and go back to it when the step ends.
-     */
-    private StepFigures trainStep(BatchStream stream, Rng rng, Map<String, Tensor> params, AdamW optimizer, BufferPool pool,
-                                  double lr, long step) {
-        // dropped, not zeroed: a parameter that gets no gradient this step (an idle expert) then has
-        // none, and AdamW skips it as PyTorch skips a None gradient (its buffer is kept for the next)
-        for (Tensor p : params.values()) p.recycleGrad();
-        double loss = 0, ce = 0, aux = 0;
-        long tokens = 0;
-        int layers = model.config().layers(), experts = model.config().numExperts();
-        double[][] load = new double[layers][experts];
-        try (StepArena arena = StepArena.open(pool)) {
-            for (int micro = 0; micro < settings.gradAccumulation(); micro++) {
-                Batch batch = stream.next();
-                Vlm.Output out = model.forward(batch.images(), batch.tokens(), batch.size(), ForwardContext.training(model.config(), rng));
-                Vlm.Loss l = model.loss(out, batch.targets(), batch.size());
-                float value = l.total().item();
-                if (!Float.isFinite(value)) {
-                    throw new UserException("step " + (step + 1) + ": the loss is " + value + "; training stopped" + (lastCheckpoint < 0
-                            ? " before its first checkpoint, so no checkpoint was written in " + runDir
-                            : ". The last checkpoint (step " + lastCheckpoint + ") in " + runDir + " is intact")
-                            + "; try a lower --lr or more --warmup");
-                }
-                loss += value / settings.gradAccumulation();
-                ce += l.ce().item() / settings.gradAccumulation();
-                aux += l.aux().item() / settings.gradAccumulation();
-                Elementwise.scale(l.total(), 1f / settings.gradAccumulation()).backward();
-                tokens += (long) batch.size() * (batch.length() + model.config().numVisualTokens());
-                for (int layer = 0; layer < layers; layer++) {
-                    SparseMoe.Output m = out.moe().get(layer);
-                    double total = 0;
-                    for (int c : m.expertTokens()) total += c;
-                    for (int e = 0; e < experts; e++) load[layer][e] += m.expertTokens()[e] / total / settings.gradAccumulation();
-                }
-            }
-            double norm = AdamW.clipGradNorm(params.values(), settings.clipNorm());
-            optimizer.step(lr);
-            return new StepFigures(loss, ce, aux, lr, norm, tokens, load);
-        }
+    /** The loss went NaN or infinite: says which checkpoint is intact, if any, and what to try. */
+    private UserException nonFinite(TrainingStep.NonFiniteLossException e) {
+        return new UserException(e.getMessage() + "; training stopped" + (lastCheckpoint < 0
+                ? " before its first checkpoint, so no checkpoint was written in " + runDir
+                : ". The last checkpoint (step " + lastCheckpoint + ") in " + runDir + " is intact")
+                + "; try a lower --lr or more --warmup", e);
     }
 
     private void checkpoint(long step, long batches, AdamW optimizer, Rng rng, MetricsLog metrics) {
@@ -191,7 +156,7 @@ public final class Trainer {
         ModelDirectory.writeWeights(runDir, model, step);
         TrainingState.prune(runDir, step);
         lastCheckpoint = step;
-        metrics.plot(model.config().numExperts());
+        metrics.plot();
         listener.onCheckpoint(step);
     }
 

@@ -37,7 +37,7 @@ class BenchTrainCommandTest {
         // the counted FLOPs are those of the shapes: dropless routing sends every position to top_k experts in every layer
         VlmConfig c = Presets.get("tiny", 66);
         long positions = (long) BATCH * (c.numVisualTokens() + TEXT);
-        assertThat(flops).isEqualTo(MatmulFlops.trainStep(c, BATCH, TEXT, c.layers() * positions * c.topK()));
+        assertThat(flops).isEqualTo(MatmulFlops.trainStep(c, BATCH, TEXT, c.language().layers() * positions * c.language().topK()));
         assertThat(json.get("train_gflops").asDouble()).as("GFLOPS = FLOPs per step / seconds per step / 1e9")
                 .isCloseTo(flops / (stepMs / 1e3) / 1e9, Percentage.withPercentage(1e-6));
         assertThat(json.get("train_tokens_per_step").asLong()).isEqualTo(positions);

@@ -10,7 +10,7 @@ class RunDirectoriesTest {
     @Test
     void seemoresOwnFilesAreKnownByName() {
         for (String name : new String[] {"model.safetensors", "config.json", "tokenizer.json", "metrics.jsonl", "run.json", "loss.png",
-                "experts.png", "contact-sheet.png", "training-state-250.safetensors"}) {
+                "experts.png", "contact-sheet.png", "training-state-250.safetensors", "mlflow.json", "mlflow-spool.jsonl"}) {
             assertThat(RunDirectories.isOwnFile(name)).as(name).isTrue();
             assertThat(RunDirectories.isTemporaryFile(name)).as(name).isFalse();
         }
@@ -24,7 +24,8 @@ class RunDirectoriesTest {
     void temporaryFilesAreTheOnesSeemoresAtomicWritesLeave() {
         // Safetensors.writeAtomically and AtomicFiles (hex), PngFiles (decimal), the tokenizer (NAME.tmp)
         for (String name : new String[] {".model.safetensors.1f2e3d4c5b6a7980.tmp", ".training-state-12.safetensors.ab.tmp",
-                ".loss.png.8123456789012345678.tmp", ".metrics.jsonl.0.tmp", ".run.json.ff.tmp", "tokenizer.json.tmp", "config.json.tmp"}) {
+                ".loss.png.8123456789012345678.tmp", ".metrics.jsonl.0.tmp", ".run.json.ff.tmp", "tokenizer.json.tmp", "config.json.tmp",
+                ".mlflow.json.9a.tmp", ".mlflow-spool.jsonl.7f.tmp"}) {
             assertThat(RunDirectories.isTemporaryFile(name)).as(name).isTrue();
             assertThat(RunDirectories.isOwnFile(name)).as(name).isTrue();
         }

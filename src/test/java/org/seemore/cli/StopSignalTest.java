@@ -16,14 +16,15 @@ class StopSignalTest {
 
     @Test
     void sigtermSavesACheckpointAndExits143(@TempDir Path tmp) throws Exception {
-        Path out = tmp.resolve("run");
+        Path out = tmp.resolve("run"), mlruns = tmp.resolve("mlruns");
         Path stdout = tmp.resolve("stdout.txt"), stderr = tmp.resolve("stderr.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         // C1 only: a run of a few tiny steps spends most of its CPU time in the optimizing compiler otherwise
         Process child = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1", "-cp", classPath, Main.class.getName(),
                 "train", "--data", "synthetic:shapes", "--synthetic-count", "32", "--out", out.toString(), "--preset", "tiny",
-                "--steps", "1000000", "--batch-size", "2", "--checkpoint-every", "0", "--eval-every", "0", "--threads", "1")
+                "--steps", "1000000", "--batch-size", "2", "--checkpoint-every", "0", "--eval-every", "0", "--threads", "1",
+                "--mlflow", "file:" + mlruns)
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         try {
             Path metrics = out.resolve("metrics.jsonl");
@@ -51,10 +52,22 @@ class StopSignalTest {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList()).isEmpty();
         }
 
-        // the run continues from there
+        assertThat(runStatus(mlruns)).as("the MLflow run ended KILLED").isEqualTo("5");
+
+        // the run continues from there, in the same MLflow run
         CliRun resumed = CliRun.of("train", "--data", "synthetic:shapes", "--synthetic-count", "32", "--out", out.toString(),
                 "--steps", Long.toString(step + 1), "--threads", "1", "--resume");
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(ModelDirectory.load(out).step()).isEqualTo(step + 1);
+        assertThat(runStatus(mlruns)).as("the same MLflow run, FINISHED").isEqualTo("3");
+    }
+
+    /** The status code in the meta.yaml of the one run in the file store at {@code root}. */
+    private static String runStatus(Path root) throws java.io.IOException {
+        try (var files = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("meta.yaml") && root.relativize(p).getNameCount() == 3)) {
+            List<Path> runs = files.toList();
+            assertThat(runs).hasSize(1);
+            return Files.readAllLines(runs.get(0)).stream().filter(l -> l.startsWith("status: ")).findFirst().orElseThrow().substring(8);
+        }
     }
 }

@@ -3,10 +3,12 @@ package org.seemore.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.seemore.model.decoder.Decoder;
+import org.seemore.model.decoder.DecoderConfig;
+import org.seemore.model.moe.MoeConfig;
 import org.seemore.model.moe.SparseMoe;
-import org.seemore.nn.Attention;
+import org.seemore.model.vision.VitConfig;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
 import org.seemore.tensor.Tensor;
@@ -22,12 +24,14 @@ class VlmTest {
     @Test
     void configRejectsInconsistentSettingsWithAHint() {
         VlmConfig ok = Presets.get("tiny", 20);
-        assertThatThrownBy(() -> new VlmConfig(32, 8, 64, 5, 2, 32, 4, 2, 4, 2, 20, 64, VlmConfig.ImageTokens.CLS, 0.01, 0, 0, 0))
-                .hasMessageContaining("vit_dim 64 must be divisible by vit_heads 5");
-        assertThatThrownBy(() -> new VlmConfig(32, 8, 64, 4, 2, 32, 4, 2, 4, 5, 20, 64, VlmConfig.ImageTokens.CLS, 0.01, 0, 0, 0))
-                .hasMessageContaining("top_k 5 must not exceed num_experts 4");
-        assertThatThrownBy(() -> new VlmConfig(30, 8, 64, 4, 2, 32, 4, 2, 4, 2, 20, 64, VlmConfig.ImageTokens.CLS, 0.01, 0, 0, 0))
-                .hasMessageContaining("multiple of patch_size");
+        VitConfig vit = (VitConfig) ok.vision();
+        DecoderConfig decoder = (DecoderConfig) ok.language();
+        assertThatThrownBy(() -> vit.withHeads(5)).hasMessageContaining("vit_dim 64 must be divisible by vit_heads 5");
+        assertThatThrownBy(() -> MoeConfig.of(4, 5)).hasMessageContaining("top_k 5 must not exceed num_experts 4");
+        assertThatThrownBy(() -> vit.withImageSize(30)).hasMessageContaining("multiple of patch_size");
+        assertThatThrownBy(() -> decoder.withHeads(5)).hasMessageContaining("n_embd 32 must be divisible by n_head 5");
+        assertThatThrownBy(() -> ok.withLanguage(decoder.withMaxPositions(1))).hasMessageContaining("max_pos 1 leaves no room for text");
+        assertThatThrownBy(() -> ok.withDropout(1)).hasMessageContaining("dropout must be in [0, 1)");
         assertThat(VlmConfig.fromJson(ok.toJson())).isEqualTo(ok);
         assertThatThrownBy(() -> VlmConfig.fromJson("{\"img_size\": 32, \"image_tokens\": \"rows\"}"))
                 .hasMessageContaining("image_tokens");
@@ -47,17 +51,17 @@ class VlmTest {
         Vlm model = new Vlm(config, 3);
         SparseMoe moe = moeOf(model);
         Rng rng = new Rng(11);
-        int n = 13, c = config.width(), k = config.topK();
+        int n = 13, c = config.language().width(), k = config.language().topK();
         Tensor x = Tensor.of(rng.normal(n * c, 0f, 1f), n, c);
         try (var g = GradMode.noGrad()) {
-            SparseMoe.Output out = moe.forward(x, 0, ForwardContext.inference());
+            SparseMoe.Output out = moe.forward(x, 0, ForwardContext.inference(), true);
             Tensor logits = moe.router.gate.forward(x);
             for (int t = 0; t < n; t++) {
                 Tensor row = Tensor.of(java.util.Arrays.copyOfRange(x.toArray(), t * c, (t + 1) * c), 1, c);
                 // router weights: softmax over the top-k logits, they sum to 1
                 int e0 = out.routes()[t * k], e1 = out.routes()[t * k + 1];
                 float l0 = logits.get(t, e0), l1 = logits.get(t, e1);
-                for (int e = 0; e < config.numExperts(); e++) {
+                for (int e = 0; e < config.language().numExperts(); e++) {
                     if (e != e0 && e != e1) assertThat(logits.get(t, e)).isLessThanOrEqualTo(Math.min(l0, l1));
                 }
                 assertThat(l0).isGreaterThanOrEqualTo(l1);
@@ -77,22 +81,22 @@ class VlmTest {
     @Test
     void capacityFactorDropsTheTokensBeyondAnExpertsCapacity() {
         VlmConfig base = Presets.get("tiny", 20);
-        VlmConfig capped = new VlmConfig(base.imageSize(), base.patchSize(), base.visionWidth(), base.visionHeads(), base.visionLayers(),
-                base.width(), base.heads(), base.layers(), base.numExperts(), base.topK(), base.vocabSize(), base.maxPositions(),
-                base.imageTokens(), base.auxLossCoef(), 0, 0.5, 0);
+        DecoderConfig decoder = (DecoderConfig) base.language();
+        VlmConfig capped = base.withLanguage(decoder.withMoe(decoder.moe().withCapacityFactor(0.5)));
+        int width = decoder.width(), topK = decoder.topK(), numExperts = decoder.numExperts();
         Vlm model = new Vlm(capped, 3);
         Rng rng = new Rng(12);
         int n = 40;
-        Tensor x = Tensor.of(rng.normal(n * base.width(), 0f, 1f), n, base.width());
+        Tensor x = Tensor.of(rng.normal(n * width, 0f, 1f), n, width);
         try (var g = GradMode.noGrad()) {
-            SparseMoe.Output out = moeOf(model).forward(x, 0, ForwardContext.inference());
-            int capacity = (int) Math.ceil(0.5 * n * base.topK() / base.numExperts());
+            SparseMoe.Output out = moeOf(model).forward(x, 0, ForwardContext.inference(), true);
+            int capacity = (int) Math.ceil(0.5 * n * topK / numExperts);
             int total = 0;
             for (int cnt : out.expertTokens()) {
                 assertThat(cnt).isLessThanOrEqualTo(capacity);
                 total += cnt;
             }
-            assertThat(out.dropped()).isPositive().isEqualTo(n * base.topK() - total);
+            assertThat(out.dropped()).isPositive().isEqualTo(n * topK - total);
         }
     }
 
@@ -107,16 +111,16 @@ class VlmTest {
         for (int i = 0; i < tokens.length; i++) tokens[i] = rng.nextInt(20);
         try (var g = GradMode.noGrad()) {
             Tensor full = model.forward(images, tokens, batch, ForwardContext.inference()).logits(); // (B, 1+T, V)
-            Tensor prefix = model.projector.forward(model.encodeImages(images, ForwardContext.inference()));
-            List<Attention.KvCache> caches = model.decoder.newCaches(batch, 1 + t);
+            Tensor prefix = model.visualTokens(images, ForwardContext.inference());
+            LanguageModel.Decoding decoding = model.language().newDecoding(batch, 1 + t);
             int split = 4;
             int[] first = new int[batch * split];
             for (int b = 0; b < batch; b++) System.arraycopy(tokens, b * t, first, b * split, split);
-            Tensor prefill = model.decoder.forwardCached(prefix, first, batch, caches);               // (B, 1+4, V)
+            Tensor prefill = decoding.forward(prefix, first);               // (B, 1+4, V)
             assertClose(full, prefill, 0, 1 + split);
             for (int pos = split; pos < t; pos++) {
                 int[] next = {tokens[pos], tokens[t + pos]};
-                Tensor step = model.decoder.forwardCached(null, next, batch, caches);               // (B, 1, V)
+                Tensor step = decoding.forward(null, next);               // (B, 1, V)
                 assertClose(full, step, 1 + pos, 1);
             }
         }
@@ -134,6 +138,6 @@ class VlmTest {
     }
 
     private static SparseMoe moeOf(Vlm model) {
-        return model.decoder.moeLayer(0);
+        return ((Decoder) model.language()).moeLayer(0);
     }
 }

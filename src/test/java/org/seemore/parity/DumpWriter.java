@@ -21,7 +21,7 @@ final class DumpWriter {
     static void write(Path file, VlmConfig config, boolean noisy, long seed) {
         Vlm model = new Vlm(config, seed);
         Rng rng = new Rng(seed + 1);
-        int b = 2, t = 7, s = config.imageSize(), l = config.numVisualTokens() + t, e = config.numExperts();
+        int b = 2, t = 7, s = config.imageSize(), l = config.numVisualTokens() + t, e = config.language().numExperts();
         float[] images = rng.normal(b * 3 * s * s, 0f, 1f);
         long[] tokens = new long[b * t], targets = new long[b * t];
         int[] tok = new int[b * t], tgt = new int[b * t];
@@ -31,7 +31,7 @@ final class DumpWriter {
             tokens[i] = tok[i];
             targets[i] = tgt[i];
         }
-        float[] noise = rng.normal(config.layers() * b * l * e, 0f, 1f);
+        float[] noise = rng.normal(config.language().layers() * b * l * e, 0f, 1f);
         int per = b * l * e;
         ForwardContext ctx = noisy
                 ? ForwardContext.withNoise((layer, rows, experts) -> java.util.Arrays.copyOfRange(noise, layer * per, (layer + 1) * per))
@@ -43,7 +43,7 @@ final class DumpWriter {
         tensors.add(StoredTensor.ofFloats("input.images", new int[] {b, 3, s, s}, images));
         tensors.add(StoredTensor.ofLongs("input.tokens", new int[] {b, t}, tokens));
         tensors.add(StoredTensor.ofLongs("input.targets", new int[] {b, t}, targets));
-        if (noisy) tensors.add(StoredTensor.ofFloats("input.noise", new int[] {config.layers(), b, l, e}, noise));
+        if (noisy) tensors.add(StoredTensor.ofFloats("input.noise", new int[] {config.language().layers(), b, l, e}, noise));
         tensors.add(StoredTensor.ofFloats("output.vision", out.vision().shape(), out.vision().toArray()));
         tensors.add(StoredTensor.ofFloats("output.logits", out.logits().shape(), out.logits().toArray()));
         tensors.add(StoredTensor.ofFloats("output.ce_loss", new int[0], loss.ce().toArray()));
@@ -53,7 +53,7 @@ final class DumpWriter {
         for (int i = 0; i < routes.size(); i++) {
             long[] r = new long[routes.get(i).length];
             for (int j = 0; j < r.length; j++) r[j] = routes.get(i)[j];
-            tensors.add(StoredTensor.ofLongs("output.routes." + i, new int[] {b, l, config.topK()}, r));
+            tensors.add(StoredTensor.ofLongs("output.routes." + i, new int[] {b, l, config.language().topK()}, r));
         }
         model.parameters().forEach((name, p) -> tensors.add(StoredTensor.ofFloats("grad." + name, p.shape(),
                 p.grad() == null ? new float[p.size()] : p.grad().clone())));

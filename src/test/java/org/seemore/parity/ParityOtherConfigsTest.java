@@ -14,7 +14,11 @@ import org.seemore.io.Safetensors;
 import org.seemore.io.SafetensorsFile;
 import org.seemore.io.StoredTensor;
 import org.seemore.model.VlmConfig;
-import org.seemore.model.VlmConfig.ImageTokens;
+import org.seemore.model.decoder.DecoderConfig;
+import org.seemore.model.moe.MoeConfig;
+import org.seemore.model.projector.MlpProjectorConfig;
+import org.seemore.model.vision.VitConfig;
+import org.seemore.model.vision.VitConfig.ImageTokens;
 
 /**
  * The parity runner reads any config from a dump's metadata: other widths, heads, top-k of 1 and 3,
@@ -26,8 +30,8 @@ class ParityOtherConfigsTest {
     @Test
     void runsDumpsOfOtherSizesAndSettings(@TempDir Path tmp) {
         VlmConfig[] configs = {
-                new VlmConfig(24, 6, 48, 3, 1, 24, 3, 3, 5, 1, 17, 40, ImageTokens.CLS, 0.02, 0, 0, 0),
-                new VlmConfig(16, 4, 40, 5, 2, 30, 6, 2, 6, 3, 11, 40, ImageTokens.PATCHES, 0.01, 0, 0, 0),
+                config(new VitConfig(24, 6, 48, 3, 1, ImageTokens.CLS), new DecoderConfig(24, 3, 3, 17, 40, MoeConfig.of(5, 1).withAuxLossCoef(0.02))),
+                patches(),
         };
         int i = 0;
         for (VlmConfig c : configs) {
@@ -45,7 +49,7 @@ class ParityOtherConfigsTest {
 
     @Test
     void aDumpThatDisagreesFailsAndNamesTheOutput(@TempDir Path tmp) throws Exception {
-        VlmConfig c = new VlmConfig(16, 4, 40, 5, 2, 30, 6, 2, 6, 3, 11, 40, ImageTokens.PATCHES, 0.01, 0, 0, 0);
+        VlmConfig c = patches();
         Path dump = tmp.resolve("good.safetensors"), bad = tmp.resolve("bad.safetensors");
         DumpWriter.write(dump, c, true, 7);
         SafetensorsFile f = SafetensorsFile.read(dump);
@@ -65,6 +69,14 @@ class ParityOtherConfigsTest {
         assertThat(report.passed()).isFalse();
         assertThat(report.lines()).anyMatch(l -> l.startsWith("output.logits") && l.contains("FAIL"));
         assertThat(Main.execute("parity", bad.toString())).isEqualTo(1);
+    }
+
+    private static VlmConfig patches() {
+        return config(new VitConfig(16, 4, 40, 5, 2, ImageTokens.PATCHES), new DecoderConfig(30, 6, 2, 11, 40, MoeConfig.of(6, 3)));
+    }
+
+    private static VlmConfig config(VitConfig vision, DecoderConfig decoder) {
+        return new VlmConfig(vision, MlpProjectorConfig.DEFAULT, decoder, 0);
     }
 
     private static int countParams(Path dump) {

@@ -59,4 +59,20 @@ class BatchStreamTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(s::next).isInstanceOf(UserException.class).hasMessageContaining("data.jsonl:7");
         }
     }
+
+    @Test
+    void anErrorWhileMakingABatchReachesTheTrainingThreadInsteadOfLeavingItWaiting() {
+        // out of heap on the batch thread: without the hand-over, next() would wait forever
+        List<Example> failing = new java.util.AbstractList<>() {
+            @Override
+            public Example get(int index) { throw new OutOfMemoryError("Java heap space"); }
+
+            @Override
+            public int size() { return 10; }
+        };
+        try (BatchStream s = new BatchStream(failing, encoder, transform, 2, 1, 0)) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
+                    org.assertj.core.api.Assertions.assertThatThrownBy(s::next).isInstanceOf(OutOfMemoryError.class));
+        }
+    }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.Presets;
@@ -13,10 +13,9 @@ import org.seemore.model.VlmConfig;
 import org.seemore.tensor.BufferPool;
 import org.seemore.tensor.NnOps;
 import org.seemore.tensor.Rng;
-import org.seemore.tensor.StepArena;
 import org.seemore.tensor.Tensor;
 
-/** Training steps with pooled memory ({@link StepArena}) against plain ones: the same numbers, bit for bit. */
+/** {@link TrainingStep}s with pooled memory ({@link org.seemore.tensor.StepArena}) against plain ones: the same numbers, bit for bit. */
 class PooledTrainingTest {
     private static final int BATCH = 32, TEXT = 20;
 
@@ -27,43 +26,31 @@ class PooledTrainingTest {
     private static List<float[]> train(String preset, int steps, BufferPool pool, List<Long> pooled, List<Long> peaks) {
         VlmConfig config = Presets.get(preset, 30).withDropout(0.1);
         Vlm model = new Vlm(config, 5);
-        Map<String, Tensor> params = model.parameters();
-        AdamW adam = new AdamW(params, AdamW.Settings.defaults());
         Rng data = new Rng(9), rng = new Rng(10);
-        float[] losses = new float[steps];
-        for (int step = 0; step < steps; step++) {
-            int size = config.imageSize();
+        int size = config.imageSize();
+        Supplier<Batch> batches = () -> {
             Tensor images = Tensor.of(data.normal(BATCH * 3 * size * size, 0f, 1f), BATCH, 3, size, size);
             int[] tokens = new int[BATCH * TEXT], targets = new int[BATCH * TEXT];
             for (int i = 0; i < tokens.length; i++) {
                 tokens[i] = data.nextInt(config.vocabSize());
                 targets[i] = i % TEXT < 4 ? NnOps.IGNORE_INDEX : data.nextInt(config.vocabSize()); // as prompts are
             }
-            StepArena arena = null;
+            return Batch.of(images, tokens, targets, BATCH);
+        };
+        TrainingStep trainingStep = new TrainingStep(model, new AdamW(model.parameters(), AdamW.Settings.defaults()),
+                ForwardContext.training(config, rng), new TrainingStep.Settings(LrSchedule.constant(3e-3), 1.0, 1), pool);
+        float[] losses = new float[steps];
+        for (int step = 0; step < steps; step++) {
+            TrainingStep.Result result = trainingStep.run(step, batches);
+            losses[step] = (float) result.loss();
             if (pool != null) {
-                for (Tensor p : params.values()) p.recycleGrad();
-                arena = StepArena.open(pool);
-            } else {
-                for (Tensor p : params.values()) p.clearGrad();
-            }
-            try {
-                Vlm.Output out = model.forward(images, tokens, BATCH, ForwardContext.training(config, rng));
-                Tensor loss = model.loss(out, targets, BATCH).total();
-                losses[step] = loss.item();
-                loss.backward();
-                AdamW.clipGradNorm(params.values(), 1.0);
-                adam.step(3e-3);
-            } finally {
-                if (arena != null) {
-                    arena.close();
-                    peaks.add(arena.peakLeasedBytes());
-                    pooled.add(pool.pooledBytes());
-                }
+                peaks.add(result.peakLeasedBytes());
+                pooled.add(pool.pooledBytes());
             }
         }
         List<float[]> result = new ArrayList<>();
         result.add(losses);
-        for (Tensor p : params.values()) result.add(p.toArray());
+        for (Tensor p : model.parameters().values()) result.add(p.toArray());
         return result;
     }
 

@@ -31,7 +31,8 @@ class TrainerTest {
     }
 
     private TrainSettings settings(int steps, int checkpointEvery) {
-        return new TrainSettings(steps, 4, 2, 3e-3, 0.1, 2, 0.1, 1.0, 0, 4, checkpointEvery, 5, Stage.FULL);
+        return TrainSettings.builder().steps(steps).batchSize(4).gradAccumulation(2).lr(3e-3).minLrRatio(0.1).warmupSteps(2)
+                .weightDecay(0.1).clipNorm(1.0).evalEvery(0).evalLimit(4).checkpointEvery(checkpointEvery).seed(5).stage(Stage.FULL).build();
     }
 
     @Test
@@ -124,7 +125,8 @@ class TrainerTest {
         List<Example> few = data.subList(0, 6);
         CharTokenizer tok = CharTokenizer.forExamples(few);
         Vlm model = new Vlm(Presets.get("tiny", tok.vocabSize()), 2);
-        TrainSettings s = new TrainSettings(250, 6, 1, 1e-2, 0.05, 10, 0.0, 1.0, 0, 6, 0, 1, Stage.FULL);
+        TrainSettings s = TrainSettings.builder().steps(250).batchSize(6).gradAccumulation(1).lr(1e-2).minLrRatio(0.05).warmupSteps(10)
+                .weightDecay(0.0).clipNorm(1.0).evalEvery(0).evalLimit(6).checkpointEvery(0).seed(1).stage(Stage.FULL).build();
         Trainer.Summary summary = new Trainer(tmp, model, tok, s, few, few, transform, new Trainer.Listener() {}).run(false, 0);
         List<String> lines = lines(tmp.resolve("metrics.jsonl"));
         double firstLoss = Double.parseDouble(lines.get(0).replaceAll(".*\"loss\":([0-9.]+).*", "$1"));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import org.seemore.UserException;
@@ -25,12 +26,12 @@ import org.seemore.data.Example;
  *
  * <p>Encoding maps a character the vocabulary lacks to {@code <unk>} and counts it, so that the caller can
  * print one warning ({@link #unknownCount()}); that counter is the only mutable state, and is thread-safe.
- * Decoding skips the special tokens.
+ * Decoding skips the special tokens unless asked to keep them.
  *
  * <p>Saved as JSON ({@code tokenizer.json}):
  * {@code {"format": "seemore-char-tokenizer", "version": 1, "specials": ["<pad>", ...], "symbols": ["\n", " ", ...]}}.
  */
-public final class CharTokenizer {
+public final class CharTokenizer implements Tokenizer {
     public static final int PAD = 0;
     public static final int BOS = 1;
     public static final int EOS = 2;
@@ -71,11 +72,16 @@ public final class CharTokenizer {
     }
 
     /** The number of ids: the specials plus the characters. */
+    @Override
     public int vocabSize() {
         return SPECIALS.size() + codePoints.length;
     }
 
-    /** The id of each code point of {@code text}; characters outside the vocabulary become {@link #UNK}, counted. */
+    /**
+     * The id of each code point of {@code text}; characters outside the vocabulary become {@link #UNK}, counted.
+     * The text of a special token ({@code <bos>}) is ordinary characters here.
+     */
+    @Override
     public int[] encode(String text) {
         int[] ids = new int[text.codePointCount(0, text.length())];
         int n = 0;
@@ -95,6 +101,17 @@ public final class CharTokenizer {
         return ids;
     }
 
+    /** {@link #encode(String)}, with {@link #BOS} first when {@code addSpecialTokens} is set (a prompt as seemore frames it). */
+    @Override
+    public int[] encode(String text, boolean addSpecialTokens) {
+        int[] ids = encode(text);
+        if (!addSpecialTokens) return ids;
+        int[] framed = new int[ids.length + 1];
+        framed[0] = BOS;
+        System.arraycopy(ids, 0, framed, 1, ids.length);
+        return framed;
+    }
+
     /** How many characters {@link #encode} has mapped to {@link #UNK} since this tokenizer was made. */
     public long unknownCount() {
         return unknown.sum();
@@ -106,11 +123,22 @@ public final class CharTokenizer {
      *
      * @throws IllegalArgumentException for an id outside {@code [0, vocabSize())}
      */
+    @Override
     public String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    /** The text of {@code ids}; with {@code skipSpecialTokens} false a special token is written as its name ({@code <eos>}). */
+    @Override
+    public String decode(int[] ids, boolean skipSpecialTokens) {
         StringBuilder text = new StringBuilder(ids.length);
         for (int id : ids) {
             checkId(id);
-            if (id >= SPECIALS.size()) text.appendCodePoint(codePoints[id - SPECIALS.size()]);
+            if (id >= SPECIALS.size()) {
+                text.appendCodePoint(codePoints[id - SPECIALS.size()]);
+            } else if (!skipSpecialTokens) {
+                text.append(SPECIALS.get(id));
+            }
         }
         return text.toString();
     }
@@ -119,6 +147,48 @@ public final class CharTokenizer {
     public String symbol(int id) {
         checkId(id);
         return id < SPECIALS.size() ? SPECIALS.get(id) : Character.toString(codePoints[id - SPECIALS.size()]);
+    }
+
+    /** The same as {@link #symbol}. */
+    @Override
+    public String token(int id) {
+        return symbol(id);
+    }
+
+    /** The id of a special token's name or of a single character in the vocabulary. */
+    @Override
+    public OptionalInt id(String token) {
+        int special = SPECIALS.indexOf(token);
+        if (special >= 0) return OptionalInt.of(special);
+        if (token.isEmpty() || token.codePointCount(0, token.length()) != 1) return OptionalInt.empty();
+        int index = Arrays.binarySearch(codePoints, token.codePointAt(0));
+        return index >= 0 ? OptionalInt.of(SPECIALS.size() + index) : OptionalInt.empty();
+    }
+
+    @Override
+    public boolean isSpecial(int id) {
+        checkId(id);
+        return id < SPECIALS.size();
+    }
+
+    @Override
+    public OptionalInt bosId() {
+        return OptionalInt.of(BOS);
+    }
+
+    @Override
+    public OptionalInt eosId() {
+        return OptionalInt.of(EOS);
+    }
+
+    @Override
+    public OptionalInt padId() {
+        return OptionalInt.of(PAD);
+    }
+
+    @Override
+    public OptionalInt unkId() {
+        return OptionalInt.of(UNK);
     }
 
     private void checkId(int id) {

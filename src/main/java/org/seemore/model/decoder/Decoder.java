@@ -3,12 +3,13 @@ package org.seemore.model.decoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.seemore.model.ForwardContext;
-import org.seemore.model.VlmConfig;
+import org.seemore.model.LanguageModel;
 import org.seemore.model.moe.SparseMoe;
 import org.seemore.nn.Attention;
 import org.seemore.nn.LayerNorm;
 import org.seemore.nn.Linear;
 import org.seemore.nn.Params;
+import org.seemore.nn.TransformerBlock;
 import org.seemore.tensor.Elementwise;
 import org.seemore.tensor.Indexing;
 import org.seemore.tensor.Profiler;
@@ -19,67 +20,85 @@ import org.seemore.tensor.Tensor;
  * The character-level, decoder-only language model. Its input is the projected visual tokens
  * followed by the text's token embeddings, plus learned positions; each block is
  * {@code x + attn(ln1(x))} (causal over the whole sequence, visual prefix included) then
- * {@code x + moe(ln2(x))}; a final LayerNorm and the LM head give the logits.
+ * {@code x + moe(ln2(x))} ({@link TransformerBlock}); a final LayerNorm and the LM head give the
+ * logits. The second residual wraps the block's input (the original wrapped ln2's output).
  */
-public final class Decoder {
-
-    /** One decoder block. The second residual wraps the block's input (the original wrapped ln2's output). */
-    static final class Block {
-        final LayerNorm ln1, ln2;
-        final Attention attn;
-        final SparseMoe moe;
-
-        Block(Params p, VlmConfig config) {
-            ln1 = new LayerNorm(p.sub("ln1"), config.width());
-            attn = new Attention(p.sub("attn"), config.width(), config.heads(), true);
-            ln2 = new LayerNorm(p.sub("ln2"), config.width());
-            moe = new SparseMoe(p.sub("moe"), config);
-        }
-    }
-
-    /** The result of a pass: logits and the MoE statistics of every layer. */
-    public record Output(Tensor logits, List<SparseMoe.Output> moe) {}
-
-    final VlmConfig config;
+public final class Decoder implements LanguageModel {
+    final DecoderConfig config;
     public final Tensor tokEmbed; // (V, C)
     public final Tensor posEmbed; // (max_pos, C)
-    final List<Block> blocks = new ArrayList<>();
+    final List<TransformerBlock<SparseMoe>> blocks = new ArrayList<>();
     final LayerNorm lnF;
     final Linear lmHead;
 
-    public Decoder(Params p, VlmConfig config) {
+    public Decoder(Params p, DecoderConfig config) {
         this.config = config;
-        tokEmbed = p.sub("tok_embed").normal("weight", 0.02f, config.vocabSize(), config.width());
-        posEmbed = p.sub("pos_embed").normal("weight", 0.02f, config.maxPositions(), config.width());
-        for (int i = 0; i < config.layers(); i++) blocks.add(new Block(p.sub("blocks." + i), config));
-        lnF = new LayerNorm(p.sub("ln_f"), config.width());
-        lmHead = new Linear(p.sub("lm_head"), config.width(), config.vocabSize(), true);
+        int c = config.width();
+        tokEmbed = p.sub("tok_embed").normal("weight", 0.02f, config.vocabSize(), c);
+        posEmbed = p.sub("pos_embed").normal("weight", 0.02f, config.maxPositions(), c);
+        for (int i = 0; i < config.layers(); i++) {
+            blocks.add(new TransformerBlock<>(p.sub("blocks." + i), c, config.heads(), true, "moe", q -> new SparseMoe(q, c, config.moe())));
+        }
+        lnF = new LayerNorm(p.sub("ln_f"), c);
+        lmHead = new Linear(p.sub("lm_head"), c, config.vocabSize(), true);
+    }
+
+    @Override
+    public DecoderConfig config() { return config; }
+
+    @Override
+    public Output forward(Tensor visualTokens, int[] tokens, int batch, ForwardContext ctx) {
+        Tensor logits;
+        TensorPath path = new TensorPath(ctx, null, true);
+        try (var s = Profiler.scope("decoder (embeddings, norms, head)")) {
+            Tensor x = ctx.dropout(embed(visualTokens, tokens, batch, 0));     // (B, L, C)
+            logits = blocksAndHead(x, path);                                   // (B, L, V)
+        }
+        Tensor aux = null, z = null;
+        for (SparseMoe.Output m : path.moe) {
+            aux = aux == null ? m.auxLoss() : Elementwise.add(aux, m.auxLoss());
+            if (m.zLoss() != null) z = z == null ? m.zLoss() : Elementwise.add(z, m.zLoss());
+        }
+        aux = Elementwise.scale(aux, 1f / blocks.size());
+        if (z != null) z = Elementwise.scale(z, 1f / blocks.size());
+        return new Output(logits, aux, z, path.moe);
+    }
+
+    /** {@code ce + aux_loss_coef * aux (+ router_z_loss_coef * z)}. */
+    @Override
+    public Tensor objective(Tensor crossEntropy, Output out) {
+        Tensor total = Elementwise.add(crossEntropy, Elementwise.scale(out.auxLoss(), (float) config.moe().auxLossCoef()));
+        if (out.zLoss() != null) total = Elementwise.add(total, Elementwise.scale(out.zLoss(), (float) config.moe().routerZLossCoef()));
+        return total;
+    }
+
+    @Override
+    public Decoding newDecoding(int batch, int capacity) {
+        return new DecodeState(this, batch, capacity);
+    }
+
+    /** The MoE feed-forward of block {@code layer}. */
+    public SparseMoe moeLayer(int layer) {
+        return blocks.get(layer).ffn;
     }
 
     /**
-     * prefix (B, Nv, C) or null, tokens (B*T) row-major -> logits (B, Nv+T, V).
+     * Inference on the next positions with the layers' KV caches (prefill when they are empty):
+     * visual tokens (B, Nv, C) or null, tokens (B*T) -> logits of the new positions (B, Nv+T, V).
+     * Every layer's MoE output is added to {@code moe}.
      */
-    public Output forward(Tensor prefix, int[] tokens, int batch, ForwardContext ctx) {
-        try (var s = Profiler.scope("decoder (embeddings, norms, head)")) {
-            return forwardBlocks(prefix, tokens, batch, ctx);
-        }
+    Tensor forwardCached(Tensor visualTokens, int[] tokens, int batch, List<Attention.KvCache> caches, List<SparseMoe.Output> moe) {
+        Tensor x = embed(visualTokens, tokens, batch, caches.get(0).length()); // (B, L, C)
+        TensorPath path = new TensorPath(ForwardContext.inference(), caches, false);
+        Tensor logits = blocksAndHead(x, path);
+        moe.addAll(path.moe);
+        return logits;
     }
 
-    private Output forwardBlocks(Tensor prefix, int[] tokens, int batch, ForwardContext ctx) {
-        Tensor x = embed(prefix, tokens, batch, 0);                          // (B, L, C)
-        x = ctx.dropout(x);
-        int b = x.dim(0), l = x.dim(1), c = config.width();
-        List<SparseMoe.Output> stats = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) {
-            Block block = blocks.get(i);
-            try (var s = Profiler.scope("attention")) {
-                x = Elementwise.add(x, ctx.dropout(block.attn.forward(block.ln1.forward(x))));
-            }
-            SparseMoe.Output m = block.moe.forward(Shaping.reshape(block.ln2.forward(x), b * l, c), i, ctx);
-            stats.add(m);
-            x = Elementwise.add(x, ctx.dropout(Shaping.reshape(m.y(), b, l, c)));
-        }
-        return new Output(lmHead.forward(lnF.forward(x)), stats);
+    /** Every block, the final norm and the LM head: (B, L, C) -> (B, L, V). */
+    private Tensor blocksAndHead(Tensor x, TensorPath path) {
+        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, i, path);
+        return lmHead.forward(lnF.forward(x));
     }
 
     /** Token + position embeddings of positions start.., after an optional prefix: (B, Nv+T, C). */
@@ -94,41 +113,53 @@ public final class Decoder {
         return Elementwise.add(x, pos);
     }
 
-    /** The MoE feed-forward of block {@code layer}. */
-    public SparseMoe moeLayer(int layer) {
-        return blocks.get(layer).moe;
-    }
-
     /** Per-layer KV caches for incremental decoding. */
-    public List<Attention.KvCache> newCaches(int batch, int capacity) {
+    List<Attention.KvCache> newCaches(int batch, int capacity) {
         List<Attention.KvCache> caches = new ArrayList<>();
-        for (Block block : blocks) caches.add(block.attn.newCache(batch, capacity));
+        for (TransformerBlock<SparseMoe> block : blocks) caches.add(block.attn.newCache(batch, capacity));
         return caches;
     }
 
     /**
-     * A single-position decoder over {@code caches} (filled by {@link #forwardCached}'s prefill): each
-     * {@link DecodeState#step} takes one new token per sequence, with no autodiff and no allocation.
+     * The blocks' pieces on tensors: with autodiff over the whole sequence (a training or inference
+     * pass), or over the layers' KV caches (a prefill, which skips the auxiliary losses). Collects
+     * every layer's MoE output.
      */
-    public DecodeState newDecodeState(List<Attention.KvCache> caches) {
-        return new DecodeState(this, caches);
-    }
+    private static final class TensorPath implements TransformerBlock.Path<Tensor, SparseMoe> {
+        private final ForwardContext ctx;
+        private final List<Attention.KvCache> caches; // null: attend over the given rows only
+        private final boolean losses;
+        final List<SparseMoe.Output> moe = new ArrayList<>();
 
-    /**
-     * Inference on the next positions with KV caches (prefill when the caches are empty): prefix
-     * (B, Nv, C) or null, tokens (B*T) -> logits of the new positions (B, Nv+T, V).
-     */
-    public Tensor forwardCached(Tensor prefix, int[] tokens, int batch, List<Attention.KvCache> caches) {
-        int start = caches.get(0).length();
-        Tensor x = embed(prefix, tokens, batch, start);
-        int b = x.dim(0), l = x.dim(1), c = config.width();
-        ForwardContext ctx = ForwardContext.inference();
-        for (int i = 0; i < blocks.size(); i++) {
-            Block block = blocks.get(i);
-            x = Elementwise.add(x, block.attn.forwardCached(block.ln1.forward(x), caches.get(i)));
-            SparseMoe.Output m = block.moe.forwardWithoutLosses(Shaping.reshape(block.ln2.forward(x), b * l, c), i, ctx);
-            x = Elementwise.add(x, Shaping.reshape(m.y(), b, l, c));
+        TensorPath(ForwardContext ctx, List<Attention.KvCache> caches, boolean losses) {
+            this.ctx = ctx;
+            this.caches = caches;
+            this.losses = losses;
         }
-        return lmHead.forward(lnF.forward(x));
+
+        @Override
+        public Tensor norm(LayerNorm norm, Tensor x) {
+            return norm.forward(x);
+        }
+
+        @Override
+        public Tensor attention(int layer, Attention attention, Tensor normed) {
+            try (var s = Profiler.scope("attention")) {
+                return caches == null ? attention.forward(normed) : attention.forwardCached(normed, caches.get(layer)); // (B, L, C)
+            }
+        }
+
+        @Override
+        public Tensor feedForward(int layer, SparseMoe ffn, Tensor normed) {
+            int b = normed.dim(0), l = normed.dim(1), c = normed.dim(2);
+            SparseMoe.Output m = ffn.forward(Shaping.reshape(normed, b * l, c), layer, ctx, losses); // (B*L, C)
+            moe.add(m);
+            return Shaping.reshape(m.y(), b, l, c);                                                // (B, L, C)
+        }
+
+        @Override
+        public Tensor residual(Tensor x, Tensor out) {
+            return Elementwise.add(x, ctx.dropout(out));
+        }
     }
 }

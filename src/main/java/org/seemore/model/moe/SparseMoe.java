@@ -3,7 +3,6 @@ package org.seemore.model.moe;
 import java.util.ArrayList;
 import java.util.List;
 import org.seemore.model.ForwardContext;
-import org.seemore.model.VlmConfig;
 import org.seemore.nn.Mlp;
 import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
@@ -19,14 +18,16 @@ import org.seemore.tensor.Tensor;
  * into one matrix (grouped, not token by token), the experts side by side, and the outputs come back
  * weighted, all in one op ({@link ExpertMlps}).
  *
+ * <p>Two paths over the same weights and the same {@link Routing}: {@link #forward} on tensors (with
+ * autodiff, for training and prefill) and {@link #newStep} on preallocated rows (for decoding).
+ *
  * <p>Also computes the load-balancing loss (Switch Transformer, Fedus et al. 2022, in the fixture
- * README's form {@code E * sum_e f_e * P_e}), an optional router z-loss (ST-MoE), and, when a
- * capacity factor is set, drops the tokens beyond each expert's capacity (in token order).
+ * README's form {@code E * sum_e f_e * P_e}) and an optional router z-loss (ST-MoE).
  */
 public final class SparseMoe {
     public final Router router;
     public final List<Mlp> experts = new ArrayList<>();
-    private final VlmConfig config;
+    final MoeConfig config;
     private final ExpertMlps.Expert[] expertWeights; // the experts' Linear weights, for the fused op
 
     /** One layer's result. */
@@ -39,30 +40,23 @@ public final class SparseMoe {
             int dropped          // token-expert assignments dropped by the capacity limit
     ) {}
 
-    public SparseMoe(Params p, VlmConfig config) {
+    public SparseMoe(Params p, int width, MoeConfig config) {
         this.config = config;
-        int c = config.width();
-        this.router = new Router(p.sub("router"), c, config.numExperts(), config.topK());
+        this.router = new Router(p.sub("router"), width, config);
         for (int e = 0; e < config.numExperts(); e++) {
-            experts.add(new Mlp(p.sub("experts." + e), c, 4 * c, c, Mlp.Activation.RELU));
+            experts.add(new Mlp(p.sub("experts." + e), width, 4 * width, width, Mlp.Activation.RELU));
         }
         this.expertWeights = experts.stream()
                 .map(m -> new ExpertMlps.Expert(m.fc1.weight, m.fc1.bias, m.fc2.weight, m.fc2.bias))
                 .toArray(ExpertMlps.Expert[]::new);
     }
 
-    /** x (N, C) -> (N, C) plus the routing statistics and auxiliary losses. */
-    public Output forward(Tensor x, int layer, ForwardContext ctx) {
-        return forward(x, layer, ctx, true);
-    }
-
-    /** As {@link #forward}, without the auxiliary losses (null): for decoding, which has no loss. */
-    public Output forwardWithoutLosses(Tensor x, int layer, ForwardContext ctx) {
-        return forward(x, layer, ctx, false);
-    }
-
-    private Output forward(Tensor x, int layer, ForwardContext ctx, boolean losses) {
-        Router.Routing routing;
+    /**
+     * x (N, C) -> (N, C) plus the routing statistics; with {@code losses}, the auxiliary losses too
+     * (decoding, which has no loss, skips them).
+     */
+    public Output forward(Tensor x, int layer, ForwardContext ctx, boolean losses) {
+        Router.Decision routing;
         Tensor aux = null, zLoss = null;
         try (var s = Profiler.scope("moe router")) {
             routing = router.route(x, layer, ctx);
@@ -76,46 +70,41 @@ public final class SparseMoe {
         }
     }
 
-    /** Runs each expert on its tokens and adds the weighted outputs back at their rows. */
-    private Output dispatch(Tensor x, Router.Routing routing, Tensor aux, Tensor zLoss) {
-        int n = x.dim(0), c = x.dim(1), k = config.topK(), numExperts = config.numExperts();
-        int[] routes = routing.experts();
-        int capacity = config.capacityFactor() > 0
-                ? (int) Math.ceil(config.capacityFactor() * n * k / numExperts) : Integer.MAX_VALUE;
+    /** Buffers and the row path for decoding up to {@code maxRows} rows at a time. */
+    public SparseMoeStep newStep(int maxRows) {
+        return new SparseMoeStep(this, maxRows);
+    }
 
-        // group the (token, slot) assignments by expert, in token order
+    /** Runs each expert on its kept tokens and adds the weighted outputs back at their rows. */
+    private Output dispatch(Tensor x, Router.Decision routing, Tensor aux, Tensor zLoss) {
+        int k = config.topK(), numExperts = config.numExperts();
+        int[] routes = routing.experts();
+        boolean[] kept = routing.kept();
+        // group the kept (token, slot) assignments by expert, in token order
         int[] counts = new int[numExperts];
-        for (int e : routes) counts[e]++;
+        for (int i = 0; i < routes.length; i++) if (kept[i]) counts[routes[i]]++;
         int[][] rows = new int[numExperts][], slots = new int[numExperts][];
-        int[] fill = new int[numExperts];
         for (int e = 0; e < numExperts; e++) {
-            int len = Math.min(counts[e], capacity);
-            rows[e] = new int[len];
-            slots[e] = new int[len];
+            rows[e] = new int[counts[e]];
+            slots[e] = new int[counts[e]];
         }
-        int dropped = 0;
+        int[] fill = new int[numExperts];
         for (int i = 0; i < routes.length; i++) {
+            if (!kept[i]) continue;
             int e = routes[i];
-            if (fill[e] == rows[e].length) {
-                dropped++;
-                continue;
-            }
             rows[e][fill[e]] = i / k;
             slots[e][fill[e]++] = i;
         }
-
-        int[] processed = new int[numExperts];
-        for (int e = 0; e < numExperts; e++) processed[e] = rows[e].length;
         // y[rows[e][i]] += weights[slots[e][i]] * expert_e(x[rows[e][i]]), in expert order
         Tensor y = ExpertMlps.forward(x, expertWeights, rows, slots, routing.weights()); // (N, C)
-        return new Output(y, aux, zLoss, routes, processed, dropped);
+        return new Output(y, aux, zLoss, routes, counts, routing.dropped());
     }
 
     /**
      * {@code E * sum_e f_e * P_e}: f_e the share of tokens that picked e among their top-k (no
      * gradient), P_e the mean router probability of e over all tokens. Balanced routing gives top_k.
      */
-    private Tensor balancingLoss(Router.Routing routing) {
+    private Tensor balancingLoss(Router.Decision routing) {
         int n = routing.logits().dim(0), numExperts = config.numExperts();
         int[] counts = new int[numExperts];
         for (int e : routing.experts()) counts[e]++;
@@ -126,7 +115,7 @@ public final class SparseMoe {
     }
 
     /** The router z-loss, mean over tokens of logsumexp(logits)^2 (ST-MoE, Zoph et al. 2022). */
-    private static Tensor zLoss(Router.Routing routing) {
+    private static Tensor zLoss(Router.Decision routing) {
         Tensor lse = NnOps.logSumExp(routing.logits());                      // (N)
         return Reductions.meanAll(Elementwise.mul(lse, lse));
     }

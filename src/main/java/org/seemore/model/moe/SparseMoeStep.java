@@ -1,27 +1,22 @@
 package org.seemore.model.moe;
 
 import java.util.Arrays;
-import org.seemore.model.VlmConfig;
 import org.seemore.nn.Mlp;
 import org.seemore.tensor.kernels.Activations;
-import org.seemore.tensor.kernels.SoftmaxKernel;
 import org.seemore.tensor.kernels.VectorMath;
 
 /**
- * {@link SparseMoe} at inference on a few rows (one new token per sequence while decoding), on
- * preallocated buffers: per row, the router's logits (no noise: inference), the top-k experts
- * (descending, ties to the lower index), a softmax over their logits, and only those experts'
- * matrix-vector products; the outputs are added, weighted, in expert order, as
- * {@link SparseMoe#forward}'s scatter-add adds them. The capacity limit, when set, drops the same
- * assignments (rows in order). The weights are read from the layer's parameters at every call.
+ * {@link SparseMoe}'s decoding path, on a few rows (one new token per sequence) and preallocated
+ * buffers: per row, the router's gate logits (no noise: inference), {@link Routing#route} as in
+ * training, and only the chosen experts' matrix-vector products; the outputs are added, weighted, in
+ * expert order, as {@link SparseMoe#forward}'s grouped op adds them. The weights are read from the
+ * layer's parameters at every call.
  */
 public final class SparseMoeStep {
     private final SparseMoe moe;
     private final int width, hidden, numExperts, topK;
-    private final double capacityFactor;
-    private final float[] logits;   // (E)
+    private final float[] logits;   // (rows, E)
     private final int[] experts;    // (rows*k) chosen experts, descending logit per row
-    private final float[] chosen;   // (k) the chosen logits, then their softmax
     private final float[] weights;  // (rows*k)
     private final boolean[] kept;   // (rows*k) false where the capacity limit dropped the assignment
     private final int[] load;       // (E)
@@ -29,16 +24,14 @@ public final class SparseMoeStep {
     private final float[] out;      // (C)
 
     /** Buffers for up to {@code maxRows} rows. */
-    public SparseMoeStep(SparseMoe moe, VlmConfig config, int maxRows) {
+    SparseMoeStep(SparseMoe moe, int maxRows) {
         this.moe = moe;
-        this.width = config.width();
-        this.numExperts = config.numExperts();
-        this.topK = config.topK();
+        this.numExperts = moe.config.numExperts();
+        this.topK = moe.config.topK();
+        this.width = moe.experts.get(0).fc1.weight.dim(1);
         this.hidden = moe.experts.get(0).fc1.weight.dim(0);
-        this.capacityFactor = config.capacityFactor();
-        logits = new float[numExperts];
+        logits = new float[maxRows * numExperts];
         experts = new int[maxRows * topK];
-        chosen = new float[topK];
         weights = new float[maxRows * topK];
         kept = new boolean[maxRows * topK];
         load = new int[numExperts];
@@ -48,11 +41,11 @@ public final class SparseMoeStep {
 
     /** x (rows, C) -> y (rows, C), overwritten. */
     public void forward(float[] x, float[] y, int rows) {
-        for (int r = 0; r < rows; r++) route(x, r * width, r);
-        limitCapacity(rows);
+        for (int r = 0; r < rows; r++) moe.router.gate.forwardRow(x, r * width, logits, r * numExperts);
+        Routing.route(logits, 0, rows, numExperts, topK, moe.config.capacity(rows), experts, weights, kept, load);
         Arrays.fill(y, 0, rows * width, 0f);
         for (int r = 0; r < rows; r++) {
-            for (int e = 0; e < numExperts; e++) { // in expert order, as the grouped scatter-add
+            for (int e = 0; e < numExperts; e++) { // in expert order, as the grouped op adds them
                 int slot = slotOf(r, e);
                 if (slot < 0 || !kept[slot]) continue;
                 expert(moe.experts.get(e), x, r * width);
@@ -61,32 +54,9 @@ public final class SparseMoeStep {
         }
     }
 
-    /** The routing of row r: top-k of the gate's logits and the softmax over them. */
-    private void route(float[] x, int xo, int r) {
-        moe.router.gate.forwardRow(x, xo, logits, 0);
-        int base = r * topK;
-        for (int j = 0; j < topK; j++) {
-            int best = -1;
-            for (int e = 0; e < numExperts; e++) {
-                if ((best < 0 || logits[e] > logits[best]) && !taken(base, j, e)) best = e;
-            }
-            experts[base + j] = best;
-            chosen[j] = logits[best];
-        }
-        SoftmaxKernel.row(chosen, 0, chosen, 0, topK, topK, 1f);
-        System.arraycopy(chosen, 0, weights, base, topK);
-    }
-
-    private boolean taken(int base, int count, int e) {
-        for (int i = 0; i < count; i++) if (experts[base + i] == e) return true;
-        return false;
-    }
-
-    /** SparseMoe's capacity rule: each expert keeps its first ceil(factor * rows * k / E) assignments, in row order. */
-    private void limitCapacity(int rows) {
-        int capacity = capacityFactor > 0 ? (int) Math.ceil(capacityFactor * rows * topK / numExperts) : Integer.MAX_VALUE;
-        Arrays.fill(load, 0);
-        for (int i = 0; i < rows * topK; i++) kept[i] = load[experts[i]]++ < capacity;
+    /** The experts the last {@link #forward} chose, row by row ({@code rows*k}, descending logit per row); a view, overwritten by the next call. */
+    public int[] chosen() {
+        return experts;
     }
 
     /** The slot (row*k + j) where row r chose expert e, or -1. */

@@ -1,2 +1,2 @@
-/** The MLP projector that maps image features to visual tokens in the decoder's space. */
+/** The MLP projector and its config: image features to visual tokens in the language model's space. */
 package org.seemore.model.projector;

@@ -143,4 +143,24 @@ class CharTokenizerTest {
                 .isInstanceOf(UserException.class)
                 .hasMessage("tokenizer file not found: " + file);
     }
+
+    @Test
+    void implementsTheCommonTokenizerInterface() {
+        Tokenizer tokenizer = CharTokenizer.build(List.of("hello"));
+        assertThat(tokenizer.encode("he", true)).containsExactly(CharTokenizer.BOS, 5, 4);
+        assertThat(tokenizer.encode("he", false)).containsExactly(5, 4);
+        int[] ids = {CharTokenizer.BOS, 5, 4, CharTokenizer.EOS, CharTokenizer.PAD};
+        assertThat(tokenizer.decode(ids)).isEqualTo("he");
+        assertThat(tokenizer.decode(ids, false)).isEqualTo("<bos>he<eos><pad>");
+        assertThat(tokenizer.tokens(new int[] {5, 3})).containsExactly("h", "<unk>");
+        assertThat(tokenizer.id("h")).hasValue(5);
+        assertThat(tokenizer.id("<eos>")).hasValue(CharTokenizer.EOS);
+        assertThat(tokenizer.id("z")).isEmpty();
+        assertThat(tokenizer.id("he")).isEmpty();
+        assertThat(tokenizer.isSpecial(CharTokenizer.UNK)).isTrue();
+        assertThat(tokenizer.isSpecial(5)).isFalse();
+        assertThat(List.of(tokenizer.bosId(), tokenizer.eosId(), tokenizer.padId(), tokenizer.unkId()))
+                .containsExactly(java.util.OptionalInt.of(1), java.util.OptionalInt.of(2), java.util.OptionalInt.of(0), java.util.OptionalInt.of(3));
+        assertThatThrownBy(() -> tokenizer.isSpecial(99)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

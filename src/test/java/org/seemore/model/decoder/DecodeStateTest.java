@@ -3,15 +3,14 @@ package org.seemore.model.decoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.seemore.model.ForwardContext;
+import org.seemore.model.LanguageModel;
 import org.seemore.model.Presets;
 import org.seemore.model.RandomWeights;
 import org.seemore.model.Vlm;
 import org.seemore.model.VlmConfig;
-import org.seemore.nn.Attention;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
 import org.seemore.tensor.Tensor;
@@ -56,10 +55,9 @@ class DecodeStateTest {
         int[][] seqs = new int[batch][];
         for (int b = 0; b < batch; b++) seqs[b] = new int[] {rng.nextInt(20), rng.nextInt(20)};
         try (var g = GradMode.noGrad()) {
-            Tensor prefix = model.projector.forward(model.encodeImages(images, ForwardContext.inference())); // (B, Nv, C)
-            List<Attention.KvCache> caches = model.decoder.newCaches(batch, prefix.dim(1) + 2 + STEPS);
-            model.decoder.forwardCached(prefix, flatten(seqs), batch, caches);
-            DecodeState state = model.decoder.newDecodeState(caches);
+            Tensor prefix = model.visualTokens(images, ForwardContext.inference()); // (B, Nv, C)
+            LanguageModel.Decoding state = model.language().newDecoding(batch, prefix.dim(1) + 2 + STEPS);
+            state.forward(prefix, flatten(seqs));
             for (int step = 0; step < STEPS; step++) {
                 int[] next = new int[batch];
                 for (int b = 0; b < batch; b++) {
@@ -72,7 +70,7 @@ class DecodeStateTest {
                 double max = maxDiffToLastRows(logits, full);
                 assertThat(max).as("%s, batch %d, step %d: max |decode - full forward| = %g", what, batch, step, max).isLessThan(TOLERANCE);
             }
-            assertThat(caches.get(0).length()).isEqualTo(prefix.dim(1) + 2 + STEPS);
+            assertThat(state.length()).isEqualTo(prefix.dim(1) + 2 + STEPS);
         }
     }
 
@@ -80,25 +78,24 @@ class DecodeStateTest {
     void stepsMatchTheCachedForwardUnderTheCapacityLimit() {
         // a capacity of 1 per expert for 4 rows x top-2 over 4 experts: assignments are dropped
         VlmConfig tiny = Presets.get("tiny", 20);
-        VlmConfig config = new VlmConfig(tiny.imageSize(), tiny.patchSize(), tiny.visionWidth(), tiny.visionHeads(), tiny.visionLayers(),
-                tiny.width(), tiny.heads(), tiny.layers(), tiny.numExperts(), tiny.topK(), tiny.vocabSize(), tiny.maxPositions(),
-                tiny.imageTokens(), tiny.auxLossCoef(), tiny.routerZLossCoef(), 0.5, tiny.dropout());
+        DecoderConfig decoder = (DecoderConfig) tiny.language();
+        VlmConfig config = tiny.withLanguage(decoder.withMoe(decoder.moe().withCapacityFactor(0.5)));
         Vlm model = RandomWeights.model(config, 8);
         int batch = 4;
         Tensor images = RandomWeights.images(config, batch, 9);
         int[] prompt = {1, 2, 3, 4};
         try (var g = GradMode.noGrad()) {
-            Tensor prefix = model.projector.forward(model.encodeImages(images, ForwardContext.inference()));
-            List<Attention.KvCache> viaSteps = model.decoder.newCaches(batch, 1 + 1 + STEPS), viaForward = model.decoder.newCaches(batch, 1 + 1 + STEPS);
-            model.decoder.forwardCached(prefix, prompt, batch, viaSteps);
-            model.decoder.forwardCached(prefix, prompt, batch, viaForward);
-            DecodeState state = model.decoder.newDecodeState(viaSteps);
+            Tensor prefix = model.visualTokens(images, ForwardContext.inference());
+            LanguageModel.Decoding state = model.language().newDecoding(batch, 1 + 1 + STEPS);
+            LanguageModel.Decoding viaForward = model.language().newDecoding(batch, 1 + 1 + STEPS);
+            state.forward(prefix, prompt);
+            viaForward.forward(prefix, prompt);
             Rng rng = new Rng(10);
             for (int step = 0; step < STEPS; step++) {
                 int[] next = new int[batch];
                 for (int b = 0; b < batch; b++) next[b] = rng.nextInt(20);
                 float[] logits = state.step(next);
-                Tensor cached = model.decoder.forwardCached(null, next, batch, viaForward); // (B, 1, V)
+                Tensor cached = viaForward.forward(null, next);                          // (B, 1, V)
                 double max = maxDiffToLastRows(logits, cached);
                 assertThat(max).as("step %d: max |decode - cached forward| = %g", step, max).isLessThan(TOLERANCE);
             }
@@ -111,7 +108,7 @@ class DecodeStateTest {
         Vlm model = RandomWeights.model(config, 11);
         Tensor prefix;
         try (var g = GradMode.noGrad()) { // one prefix for all runs: what is checked here is the decoder
-            prefix = model.projector.forward(model.encodeImages(RandomWeights.images(config, 2, 12), ForwardContext.inference()));
+            prefix = model.visualTokens(RandomWeights.images(config, 2, 12), ForwardContext.inference());
         }
         Parallel.setThreads(1);
         float[] one = decodeSteps(model, prefix);
@@ -125,9 +122,8 @@ class DecodeStateTest {
     private static float[] decodeSteps(Vlm model, Tensor prefix) {
         int batch = prefix.dim(0);
         try (var g = GradMode.noGrad()) {
-            List<Attention.KvCache> caches = model.decoder.newCaches(batch, prefix.dim(1) + 1 + STEPS);
-            float[] all = model.decoder.forwardCached(prefix, new int[] {1, 1}, batch, caches).toArray();
-            DecodeState state = model.decoder.newDecodeState(caches);
+            LanguageModel.Decoding state = model.language().newDecoding(batch, prefix.dim(1) + 1 + STEPS);
+            float[] all = state.forward(prefix, new int[] {1, 1}).toArray();
             int[] next = {3, 4};
             for (int step = 0; step < STEPS; step++) {
                 float[] logits = state.step(next);

@@ -21,15 +21,16 @@ class VisionEncoderTest {
     void clsOnlyPathGivesRowZeroAndItsGradients() {
         Vlm model = new Vlm(Presets.get("tiny", 20), 4);
         Rng rng = new Rng(9);
-        int batch = 3, size = model.config().imageSize(), width = model.config().visionWidth();
+        int batch = 3, size = model.config().imageSize(), width = model.config().vision().featureWidth();
+        VisionEncoder vit = (VisionEncoder) model.vision();
         Tensor images = Tensor.of(rng.normal(batch * 3 * size * size, 0f, 1f), batch, 3, size, size);
         Tensor weights = Tensor.of(rng.uniform(batch * width, -1f, 1f), batch, 1, width);
 
-        Tensor full = Shaping.slice(model.vision.forward(images, ForwardContext.inference()), 1, 0, 1); // (B, 1, D)
+        Tensor full = Shaping.slice(vit.forward(images, ForwardContext.inference()), 1, 0, 1); // (B, 1, D)
         Reductions.sumAll(Elementwise.mul(full, weights)).backward();
         Map<String, float[]> expected = gradientsAndClear(model);
 
-        Tensor cls = model.vision.forwardCls(images, ForwardContext.inference());                      // (B, 1, D)
+        Tensor cls = vit.forwardCls(images, ForwardContext.inference());                      // (B, 1, D)
         Reductions.sumAll(Elementwise.mul(cls, weights)).backward();
         Map<String, float[]> actual = gradientsAndClear(model);
 

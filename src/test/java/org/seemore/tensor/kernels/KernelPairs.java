@@ -1,5 +1,7 @@
 package org.seemore.tensor.kernels;
 
+import static org.seemore.tensor.kernels.VectorMath.LANES;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,7 +29,7 @@ public final class KernelPairs {
                 attention("AttentionKernel.forward", false, false), attention("AttentionKernel.backward", true, false),
                 attention("AttentionKernel.forward with a key mask", false, true), attention("AttentionKernel.backward with a key mask", true, true),
                 decodeAttentionGroup(),
-                vectorMath(), adamW());
+                vectorMath(), adamW(), widen());
     }
 
     /** Pairs whose fast side is wrong on purpose: the harness must fail each of them. */
@@ -171,6 +173,40 @@ public final class KernelPairs {
                     MatVecReference.multiply(w, wo, rows, cols, x, xo, bias ? b : null, bo, want, yo);
                     outcome.absolute("rows=%d cols=%d bias=%b".formatted(rows, cols, bias), y, want, 1e-6 * cols + 1e-6);
                 }
+            }
+            return outcome;
+        });
+    }
+
+    /** 16-bit floats widened to float32, from arrays and little-endian segments at odd offsets; every bit must agree. */
+    private static Pair widen() {
+        return new Pair("Widen.bf16/f16", sizes(ODD, new int[] {LANES - 1, LANES, LANES + 1, 4 * LANES + 3}), (n, seed) -> {
+            SplittableRandom random = new SplittableRandom(seed);
+            Outcome outcome = new Outcome();
+            int so = 3, dofs = 5;
+            short[] bits = new short[so + n + 2];
+            for (int i = 0; i < bits.length; i++) bits[i] = (short) random.nextInt(1 << 16);
+            java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(new byte[2 * bits.length + 1]);
+            for (int i = 0; i < bits.length; i++) {
+                segment.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 1 + 2L * i, bits[i]);
+            }
+            for (boolean half : new boolean[] {false, true}) {
+                float[] fromArray = new float[dofs + n + 2], fromSegment = fromArray.clone(), scalar = fromArray.clone(), want = fromArray.clone();
+                if (half) {
+                    Widen.f16(bits, so, fromArray, dofs, n);
+                    Widen.f16(segment, 1 + 2L * so, fromSegment, dofs, n);
+                    Widen.f16Scalar(segment, 1 + 2L * so, scalar, dofs, n);
+                    WidenReference.f16(bits, so, want, dofs, n);
+                } else {
+                    Widen.bf16(bits, so, fromArray, dofs, n);
+                    Widen.bf16(segment, 1 + 2L * so, fromSegment, dofs, n);
+                    Widen.bf16Scalar(segment, 1 + 2L * so, scalar, dofs, n);
+                    WidenReference.bf16(bits, so, want, dofs, n);
+                }
+                String kind = half ? "f16" : "bf16";
+                outcome.exact(kind + " from an array, n=" + n, fromArray, want);
+                outcome.exact(kind + " from a segment, n=" + n, fromSegment, want);
+                outcome.exact(kind + " scalar, n=" + n, scalar, want);
             }
             return outcome;
         });

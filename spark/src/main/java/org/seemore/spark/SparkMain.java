@@ -1,0 +1,177 @@
+package org.seemore.spark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.seemore.UserException;
+import org.seemore.data.DataSource;
+import org.seemore.data.text.CharTokenizer;
+import org.seemore.model.ModelDirectory;
+import org.seemore.model.Presets;
+import org.seemore.model.Vlm;
+import org.seemore.train.Stage;
+import org.seemore.train.TrainSettings;
+import org.seemore.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code seemore spark caption|eval|train}: the Spark module's command line (also spark-submit's main class). */
+@Command(name = "seemore spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Caption.class, SparkMain.Eval.class, SparkMain.Train.class},
+        description = "Captioning, evaluation and data-parallel training on a Spark cluster.")
+public final class SparkMain implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command; a user error prints one line and returns 1. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new SparkMain());
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof UserException)) cause = cause.getCause();
+            if (cause == null) throw e;
+            System.err.println("seemore spark: " + cause.getMessage());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
+    }
+
+    /** Options every Spark command takes. */
+    static final class ClusterOptions {
+        @Option(names = "--master", paramLabel = "URL", description = "local[N] or spark://HOST:PORT (default: spark-submit's, else local[*]).")
+        String master;
+    }
+
+    @Command(name = "caption", mixinStandardHelpOptions = true, description = "Captions a data set; writes Parquet (id, caption, tokens, millis, reference).")
+    static final class Caption implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+        @Option(names = "--data", required = true, paramLabel = "PATH", description = "JSONL/CSV manifest, image folder, Parquet, or synthetic:shapes:SPLIT.") String data;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Parquet output directory (must not exist).") Path out;
+        @Option(names = "--image-column", defaultValue = "image", paramLabel = "NAME", description = "Parquet's binary image column (default: ${DEFAULT-VALUE}).") String imageColumn;
+        @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Records per generator call (default: ${DEFAULT-VALUE}).") int batchSize;
+        @Option(names = "--max-tokens", defaultValue = "96", paramLabel = "N", description = "Most tokens generated per caption (default: ${DEFAULT-VALUE}).") int maxTokens;
+        @Option(names = "--partitions", defaultValue = "0", paramLabel = "N", description = "Input partitions (default: Spark's default parallelism).") int partitions;
+        @CommandLine.Mixin ClusterOptions cluster = new ClusterOptions();
+
+        @Override
+        public Integer call() {
+            if (Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory (nothing is overwritten)");
+            if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
+            int imageSize = ModelDirectory.load(model).model().config().imageSize(); // checks the model before the cluster starts
+            SparkSession spark = SparkSessions.open("seemore caption", cluster.master);
+            try {
+                Dataset<Row> inputs = CaptionInputs.read(spark, data, imageColumn, imageSize);
+                int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+                long t0 = System.nanoTime();
+                DistributedCaptioner.caption(inputs.repartition(n), model.toAbsolutePath().toString(), batchSize, maxTokens)
+                        .write().mode(SaveMode.ErrorIfExists).parquet(out.toString());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Dataset<Row> written = spark.read().parquet(out.toString());
+                long count = written.count();
+                System.out.printf("%d captions in %.1f s (%.1f per second) on %d partitions -> %s%n", count, seconds, count / seconds, n, out);
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Captions a data set with references and reports exact match and CER over all of it.")
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+        @Option(names = "--data", required = true, paramLabel = "PATH") String data;
+        @Option(names = "--out", paramLabel = "DIR", description = "Also write the captions as Parquet here.") Path out;
+        @Option(names = "--image-column", defaultValue = "image", paramLabel = "NAME") String imageColumn;
+        @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N") int batchSize;
+        @Option(names = "--max-tokens", defaultValue = "96", paramLabel = "N") int maxTokens;
+        @CommandLine.Mixin ClusterOptions cluster = new ClusterOptions();
+
+        @Override
+        public Integer call() {
+            if (out != null && Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory (nothing is overwritten)");
+            int imageSize = ModelDirectory.load(model).model().config().imageSize();
+            SparkSession spark = SparkSessions.open("seemore eval", cluster.master);
+            try {
+                Dataset<Row> inputs = CaptionInputs.read(spark, data, imageColumn, imageSize);
+                Dataset<Row> captions = DistributedCaptioner.caption(inputs.repartition(spark.sparkContext().defaultParallelism()),
+                        model.toAbsolutePath().toString(), batchSize, maxTokens).cache();
+                if (out != null) captions.write().parquet(out.toString());
+                DistributedCaptioner.Scores s = DistributedCaptioner.score(captions);
+                if (s.records() == 0) throw new UserException(data + ": no record has a reference caption to compare with");
+                System.out.printf("exact match %.1f%%, character error rate %.2f%% over %d records%n", 100 * s.exactMatch(), 100 * s.charErrorRate(), s.records());
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Data-parallel training: synchronous (--sync-every 1) or DiLoCo local steps.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--data", required = true, paramLabel = "PATH", description = "Training data, readable by every executor at this path (or synthetic:shapes).") String data;
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--preset", defaultValue = "small", paramLabel = "NAME") String preset;
+        @Option(names = "--workers", defaultValue = "2", paramLabel = "N", description = "Data-parallel workers, one task each per round (default: ${DEFAULT-VALUE}).") int workers;
+        @Option(names = "--sync-every", defaultValue = "1", paramLabel = "K", description = "1: average gradients every step; K > 1: DiLoCo, K local steps per round (default: ${DEFAULT-VALUE}).") int syncEvery;
+        @Option(names = "--outer-lr", defaultValue = "0.7", paramLabel = "X") double outerLr;
+        @Option(names = "--outer-momentum", defaultValue = "0.9", paramLabel = "X") double outerMomentum;
+        @Option(names = "--steps", defaultValue = "200", paramLabel = "N") int steps;
+        @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Per worker (default: ${DEFAULT-VALUE}).") int batchSize;
+        @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "X") double lr;
+        @Option(names = "--warmup", defaultValue = "20", paramLabel = "N") int warmup;
+        @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N") int checkpointEvery;
+        @Option(names = "--synthetic-count", defaultValue = "2000", paramLabel = "N") int syntheticCount;
+        @Option(names = "--format", paramLabel = "NAME") String format;
+        @Option(names = "--seed", defaultValue = "1", paramLabel = "N") long seed;
+        @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.") boolean resume;
+        @CommandLine.Mixin ClusterOptions cluster = new ClusterOptions();
+
+        @Override
+        public Integer call() throws IOException {
+            if (!resume && Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory or --resume");
+            if (resume && !Files.isDirectory(out)) throw new UserException("--resume: no run directory " + out);
+            Files.createDirectories(out);
+            TrainSettings settings = TrainSettings.builder().steps(steps).batchSize(batchSize).gradAccumulation(workers).lr(lr)
+                    .warmupSteps(warmup).checkpointEvery(checkpointEvery).seed(seed).stage(Stage.FULL).build();
+            var loaded = DataSource.load(data, new DataSource.Options(Optional.ofNullable(format), null, false,
+                    Presets.get(preset, 4).imageSize(), seed, syntheticCount, 1));
+            CharTokenizer tokenizer = resume ? CharTokenizer.load(out.resolve(ModelDirectory.TOKENIZER)) : CharTokenizer.forExamples(loaded.examples());
+            Vlm model = new Vlm(Presets.get(preset, tokenizer.vocabSize()), seed);
+            DataParallelTrainer.Settings parallel = new DataParallelTrainer.Settings(workers, syncEvery, outerLr, outerMomentum);
+            SparkSession spark = SparkSessions.open("seemore train", cluster.master);
+            try {
+                var job = DataParallelTrainer.job(model, tokenizer, settings, data, format, syntheticCount, workers, true);
+                var summary = DataParallelTrainer.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), out, model, tokenizer,
+                        settings, parallel, job, resume, new Trainer.Listener() {
+                            @Override
+                            public void onStep(Trainer.StepMetrics m) {
+                                System.err.printf("step %d loss %.4f%n", m.step(), m.loss());
+                            }
+                        });
+                double wall = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::seconds).sum();
+                double compute = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::computeSeconds).sum();
+                System.out.printf("%d steps on %d workers (sync every %d), final loss %.4f; %d rounds, %.2f s per round (%.2f s compute), %.1f MB moved per round -> %s%n",
+                        summary.steps(), workers, syncEvery, summary.finalLoss(), summary.rounds().size(), wall / summary.rounds().size(),
+                        compute / summary.rounds().size(), summary.rounds().getFirst().bytes() / 1e6, out);
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+}
