@@ -131,8 +131,9 @@ public final class Activations {
 
     /**
      * n (whole vectors) values from x[xi]: {@code out[oi + j] = x / (1 + e^-z)}, or with {@code slope}
-     * {@code out[oi + j] *= σ·(1 + x·(1 - σ)·z')}, {@code 1 - σ = e^-z·σ} for {@code z > 0}. Below z = -88.7 the exp
-     * overflows to infinity and the output is 0 (-0 for negative x); above 87.6 it is 0 and the output is x.
+     * {@code out[oi + j] *= σ·(1 + x·(1 - σ)·z')}, taking {@code 1 - σ = e^-z·σ} for {@code z > 0}.
+     * Below z = -88.4 the exp overflows to infinity and the output is 0 (-0 for negative x), the slope
+     * 0; above 87.6 it is 0, the output x and the slope 1.
      */
     private static void gateVectors(float[] x, int xi, float[] out, int oi, int n, float linear, float cubic, boolean slope) {
         boolean hasCubic = cubic != 0f; // SiLU and quick_gelu: z = linear·x, with no x² to overflow

@@ -84,7 +84,7 @@ public final class AttentionKernel {
         if (mask == null) return visible(tq, tk, causal);
         int first = mask.firstKept(tk);
         boolean someRowSeesNothing = first == tk || (causal && first >= tk - tq + 1); // row 0 sees keys below tk - tq + 1
-        return someRowSeesNothing ? i -> tk : visible(tq, tk, causal);
+        return visible(tq, tk, causal && !someRowSeesNothing); // the same two shapes as without a mask: no third Visible class at the call sites
     }
 
     /** Probability 1/tk on each of the tk columns of a row that sees no key (HF eager's finfo.min rows), zeros beyond. */
