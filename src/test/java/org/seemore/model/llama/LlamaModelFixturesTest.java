@@ -3,6 +3,7 @@ package org.seemore.model.llama;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.seemore.io.HfFixtures;
@@ -45,6 +46,44 @@ class LlamaModelFixturesTest {
             System.out.printf("%s hidden_states.%d max diff %.3g%n", name, i, d);
             assertThat(d).as("hidden_states.%d", i).isLessThan(TOL);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void causalLmLossAndEveryGradientMatchTransformers(String name) {
+        Fixture f = fixture(name);
+        LlamaModel.Output out = f.model().forward(f.ids(), f.mask(), f.batch());
+        Tensor loss = LlamaModel.causalLmLoss(out.logits(), ints(f.ref().longs("labels")));
+        double lossDiff = Math.abs(loss.item() - f.ref().floats("loss")[0]);
+        System.out.printf("%s loss %.6f max diff %.3g%n", name, loss.item(), lossDiff);
+        assertThat(lossDiff).isLessThan(TOL);
+        loss.backward();
+        long grads = f.ref().names().stream().filter(n -> n.startsWith("grad.")).count();
+        assertThat(f.model().parameters()).hasSize((int) grads);
+        double worst = 0;
+        for (Map.Entry<String, Tensor> e : f.model().parameters().entrySet()) {
+            float[] want = f.ref().floats("grad." + e.getKey());
+            assertThat(e.getValue().grad()).as("grad of %s", e.getKey()).isNotNull();
+            double d = maxDiff(e.getValue().grad(), want, null, want.length);
+            worst = Math.max(worst, d);
+            assertThat(d).as("grad.%s", e.getKey()).isLessThan(TOL);
+        }
+        System.out.printf("%s gradients of %d parameters max diff %.3g%n", name, grads, worst);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void greedyGenerationWithAKvCacheMatchesTransformers(String name) {
+        Fixture f = fixture(name);
+        int[] prompt = ints(f.ref().longs("gen.input_ids")), want = ints(f.ref().longs("gen.output_ids"));
+        int steps = want.length - prompt.length;
+        GreedyDecoder.Result got = new GreedyDecoder(f.model()).generate(prompt, ints(f.ref().longs("gen.attention_mask")), 1, steps);
+        int[] output = java.util.Arrays.copyOf(prompt, want.length);
+        System.arraycopy(got.tokens(), 0, output, prompt.length, steps);
+        assertThat(output).containsExactly(want);
+        double d = maxDiff(got.logits(), f.ref().floats("gen.logits"), null, f.model().config().vocabSize());
+        System.out.printf("%s generation logits max diff %.3g%n", name, d);
+        assertThat(d).isLessThan(TOL);
     }
 
     private static int[] ints(long[] values) {
