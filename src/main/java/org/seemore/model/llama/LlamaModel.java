@@ -29,7 +29,7 @@ import org.seemore.tensor.Tensor;
  */
 public final class LlamaModel {
     private final DecoderConfig config;
-    private final Params params;
+    private final Map<String, Tensor> own = new java.util.LinkedHashMap<>();
     private final RopeTable rope;
     final Tensor embed;
     final Tensor lmHead;  // the embedding when tied
@@ -45,9 +45,17 @@ public final class LlamaModel {
 
     /** A model with fresh (random, seeded) weights shaped by {@code config}. */
     public LlamaModel(DecoderConfig config, Rng rng) {
+        this(config, new Params(rng));
+    }
+
+    /** A model with fresh weights, its parameters created under {@code params} with their HF names. */
+    public LlamaModel(DecoderConfig config, Params params) {
         if (config.moe().isPresent()) throw new IllegalArgumentException("a " + config.family().modelType + " config has experts; LlamaModel is dense");
+        if (config.slidingWindow().isPresent()) throw new IllegalArgumentException("sliding-window attention is not supported yet");
+        if (config.hiddenAct() != org.seemore.model.hf.Activation.SILU) throw new IllegalArgumentException("hidden_act " + config.hiddenAct() + " is not supported yet (silu only)");
         this.config = config;
-        this.params = new Params(rng);
+
+        java.util.Set<String> before = java.util.Set.copyOf(params.all().keySet());
         int c = config.hiddenSize(), hd = config.headDim(), h = config.numAttentionHeads(), kv = config.numKeyValueHeads();
         int f = config.intermediateSize(), v = config.vocabSize();
         Params model = params.sub("model");
@@ -70,12 +78,15 @@ public final class LlamaModel {
         finalNorm = model.sub("norm").ones("weight", c);
         lmHead = config.tieWordEmbeddings() ? embed : params.sub("lm_head").normal("weight", 0.02f, v, c);
         rope = RopeTable.of(inverseFrequencies(config));
+        params.all().forEach((name, t) -> {
+            if (!before.contains(name)) own.put(name, t);
+        });
     }
 
     /** The model of {@code config} with the weights of {@code checkpoint}, widened to float32. */
     public static LlamaModel load(DecoderConfig config, SafetensorsCheckpoint checkpoint) {
         LlamaModel model = new LlamaModel(config, new Rng(0));
-        for (Map.Entry<String, Tensor> e : model.params.all().entrySet()) {
+        for (Map.Entry<String, Tensor> e : model.own.entrySet()) {
             Tensor t = e.getValue();
             if (!checkpoint.contains(e.getKey())) throw new IllegalArgumentException(checkpoint.directory() + ": no tensor " + e.getKey());
             int[] stored = checkpoint.get(e.getKey()).shape();
@@ -108,9 +119,12 @@ public final class LlamaModel {
         return config;
     }
 
-    /** Every parameter by its HF name, in creation order. */
+    /**
+     * This model's parameters by full name, in creation order: the HF names, behind the prefix of the
+     * {@link Params} scope it was built in (e.g. {@code language_model.} inside LLaVA).
+     */
     public Map<String, Tensor> parameters() {
-        return params.all();
+        return java.util.Collections.unmodifiableMap(own);
     }
 
     RopeTable rope() {
@@ -142,6 +156,11 @@ public final class LlamaModel {
         Tensor normed = NnOps.rmsNorm(h, finalNorm, eps());
         hidden.add(normed);
         return new Output(Linalg.linear(normed, lmHead, null), hidden);
+    }
+
+    /** The final norm and the vocabulary projection: (..., C) -> (..., V). */
+    Tensor head(Tensor h) {
+        return Linalg.linear(NnOps.rmsNorm(h, finalNorm, eps()), lmHead, null);
     }
 
     float eps() {
