@@ -1,0 +1,82 @@
+package org.seemore.model.llama;
+
+import java.util.Arrays;
+import org.seemore.tensor.GradMode;
+import org.seemore.tensor.Linalg;
+import org.seemore.tensor.NnOps;
+import org.seemore.tensor.Shaping;
+import org.seemore.tensor.Tensor;
+
+/**
+ * Greedy decoding over a KV cache, as Hugging Face's {@code generate(do_sample=False, num_beams=1)}:
+ * the prompt in one pass, then one token per step, each the argmax of the last position's logits.
+ * Positions are {@code cumsum(attention_mask) - 1}, as {@code generate} computes them, and padded
+ * prompt positions stay masked as keys for every later step.
+ */
+public final class GreedyDecoder {
+    private final LlamaModel model;
+
+    /** Generated tokens (B * steps, row-major) and the logits that chose them (B, steps, V). */
+    public record Result(int[] tokens, float[] logits, int steps) {}
+
+    public GreedyDecoder(LlamaModel model) {
+        this.model = model;
+    }
+
+    /** Greedily continues {@code prompt} (B*T) with {@code steps} tokens; {@code mask} (B*T) is the prompt's attention mask, null for all ones. */
+    public Result generate(int[] prompt, int[] mask, int batch, int steps) {
+        int t = prompt.length / batch, v = model.config().vocabSize();
+        int[] keyMask = mask == null ? filled(prompt.length) : mask.clone();
+        int[] next = new int[batch]; // next position per sequence
+        int[] positions = new int[prompt.length];
+        for (int b = 0; b < batch; b++) {
+            int seen = 0;
+            for (int j = 0; j < t; j++) {
+                seen += keyMask[b * t + j];
+                positions[b * t + j] = Math.max(seen - 1, 0); // HF fills the padded (negative) ones with 1; they are masked keys either way
+            }
+            next[b] = seen;
+        }
+        KvCache cache = new KvCache(model.layers.size());
+        int[] tokens = new int[batch * steps];
+        float[] logits = new float[batch * steps * v];
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor x = model.embed(prompt, batch);
+            int[] tokenIn = new int[batch];
+            for (int s = 0; s < steps; s++) {
+                for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), keyMask);
+                int len = x.dim(1);
+                Tensor last = Shaping.slice(x, 1, len - 1, 1);
+                float[] row = Linalg.linear(NnOps.rmsNorm(last, model.finalNorm, model.eps()), model.lmHead, null).toArray();
+                for (int b = 0; b < batch; b++) {
+                    int best = 0;
+                    for (int j = 1; j < v; j++) if (row[b * v + j] > row[b * v + best]) best = j;
+                    tokens[b * steps + s] = best;
+                    tokenIn[b] = best;
+                    System.arraycopy(row, b * v, logits, (b * steps + s) * v, v);
+                }
+                keyMask = widen(keyMask, batch, cache.length());
+                positions = next.clone();
+                for (int b = 0; b < batch; b++) next[b]++;
+                x = model.embed(tokenIn, batch);
+            }
+        }
+        return new Result(tokens, logits, steps);
+    }
+
+    private static int[] filled(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, 1);
+        return a;
+    }
+
+    /** The key mask of (B, length) cached positions plus one new visible position per sequence. */
+    private static int[] widen(int[] mask, int batch, int length) {
+        int[] out = new int[batch * (length + 1)];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(mask, b * length, out, b * (length + 1), length);
+            out[b * (length + 1) + length] = 1;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package org.seemore.model.llama;
+
+import java.util.List;
+import org.seemore.model.ForwardContext;
+import org.seemore.model.LanguageModel;
+import org.seemore.model.hf.DecoderConfig;
+import org.seemore.nn.Params;
+import org.seemore.tensor.GradMode;
+import org.seemore.tensor.Shaping;
+import org.seemore.tensor.Tensor;
+
+/**
+ * A Llama or Qwen2 decoder as the {@link LanguageModel} of a vision-language model: visual tokens
+ * (already in the decoder's width) go first as input embeddings, then the text tokens' embeddings,
+ * at positions 0, 1, ...; a dense model, so no auxiliary loss and no routing.
+ */
+public final class LlamaLanguageModel implements LanguageModel {
+    private final Config config;
+    private final LlamaModel model;
+
+    /** The hyper-parameters of a Hugging Face dense decoder. */
+    public record Config(DecoderConfig decoder) implements LanguageModel.Config {
+        @Override public int width() { return decoder.hiddenSize(); }
+        @Override public int vocabSize() { return decoder.vocabSize(); }
+        @Override public int maxPositions() { return decoder.maxPositionEmbeddings(); }
+        @Override public int layers() { return decoder.numHiddenLayers(); }
+        @Override public int numExperts() { return 1; }
+        @Override public int topK() { return 1; }
+
+        @Override
+        public Config withVocabSize(int vocabSize) {
+            DecoderConfig d = decoder;
+            return new Config(new DecoderConfig(d.family(), vocabSize, d.hiddenSize(), d.intermediateSize(), d.numHiddenLayers(),
+                    d.numAttentionHeads(), d.numKeyValueHeads(), d.headDim(), d.maxPositionEmbeddings(), d.rmsNormEps(), d.ropeTheta(),
+                    d.ropeScaling(), d.hiddenAct(), d.tieWordEmbeddings(), d.qkvBias(), d.outputBias(), d.mlpBias(), d.slidingWindow(),
+                    d.moe(), d.bosTokenId(), d.eosTokenIds()));
+        }
+
+        @Override
+        public LanguageModel build(Params params) {
+            return new LlamaLanguageModel(new LlamaModel(decoder, params));
+        }
+    }
+
+    public LlamaLanguageModel(LlamaModel model) {
+        this.model = model;
+        this.config = new Config(model.config());
+    }
+
+    /** The wrapped decoder (its HF-named parameters, hidden states). */
+    public LlamaModel model() {
+        return model;
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Output forward(Tensor visualTokens, int[] tokens, int batch, ForwardContext ctx) {
+        return new Output(model.forwardEmbeddings(inputs(model, visualTokens, tokens, batch), null).logits(), null, null, List.of());
+    }
+
+    /** Visual tokens (B, Nv, C) or null, then the tokens' embeddings: (B, Nv+T, C). */
+    static Tensor inputs(LlamaModel model, Tensor visualTokens, int[] tokens, int batch) {
+        Tensor text = model.embed(tokens, batch);
+        return visualTokens == null ? text : Shaping.concat(1, visualTokens, text);
+    }
+
+    /** The cross-entropy itself: a dense decoder has no auxiliary loss. */
+    @Override
+    public Tensor objective(Tensor crossEntropy, Output out) {
+        return crossEntropy;
+    }
+
+    @Override
+    public Decoding newDecoding(int batch, int capacity) {
+        if (capacity < 1 || capacity > config.maxPositions()) {
+            throw new IllegalArgumentException("a KV cache of " + capacity + " positions; the model has " + config.maxPositions());
+        }
+        return new CachedDecoding(batch, capacity);
+    }
+
+    /** Every pass through the tensor ops without gradients, extending a {@link KvCache}. */
+    private final class CachedDecoding implements Decoding {
+        private final int batch, capacity;
+        private final KvCache cache = new KvCache(model.layers.size());
+        private float[] last;
+
+        CachedDecoding(int batch, int capacity) {
+            this.batch = batch;
+            this.capacity = capacity;
+        }
+
+        @Override public int length() { return cache.length(); }
+        @Override public int capacity() { return capacity; }
+
+        @Override
+        public Tensor forward(Tensor visualTokens, int[] tokens) {
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                return run(inputs(model, visualTokens, tokens, batch));
+            }
+        }
+
+        @Override
+        public float[] step(int[] tokens) {
+            if (tokens.length != batch) throw new IllegalArgumentException(tokens.length + " tokens for " + batch + " sequences");
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                last = run(model.embed(tokens, batch)).toArray();
+            }
+            return last;
+        }
+
+        private Tensor run(Tensor x) {
+            int start = length(), t = x.dim(1);
+            if (start + t > capacity) throw new IllegalStateException("the KV cache holds " + capacity + " positions, " + (start + t) + " asked");
+            int[] positions = new int[t];
+            for (int i = 0; i < t; i++) positions[i] = start + i;
+            for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), null);
+            return model.head(x);
+        }
+    }
+}
