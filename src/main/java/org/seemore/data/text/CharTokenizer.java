@@ -192,9 +192,7 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     private void checkId(int id) {
-        if (id < 0 || id >= vocabSize()) {
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize() + ")");
-        }
+        Tokenizer.checkId(id, vocabSize());
     }
 
     /** Writes the vocabulary to {@code file} as JSON (see the class comment). */

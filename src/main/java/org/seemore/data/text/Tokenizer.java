@@ -68,4 +68,14 @@ public interface Tokenizer {
 
     /** The id for unknown text, if the tokenizer has one. */
     OptionalInt unkId();
+
+    /** An id that a tokenizer may lack, stored as -1 when absent. */
+    static OptionalInt present(int id) {
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** Refuses an id outside [0, vocabSize): the one message every tokenizer gives. */
+    static void checkId(int id, int vocabSize) {
+        if (id < 0 || id >= vocabSize) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
+    }
 }

@@ -223,26 +223,26 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public OptionalInt bosId() {
-        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
+        return Tokenizer.present(bos);
     }
 
     @Override
     public OptionalInt eosId() {
-        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
+        return Tokenizer.present(eos);
     }
 
     @Override
     public OptionalInt padId() {
-        return pad < 0 ? OptionalInt.empty() : OptionalInt.of(pad);
+        return Tokenizer.present(pad);
     }
 
     @Override
     public OptionalInt unkId() {
-        return unk < 0 ? OptionalInt.empty() : OptionalInt.of(unk);
+        return Tokenizer.present(unk);
     }
 
     private void checkId(int id) {
-        if (id < 0 || id >= vocabSize) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
+        Tokenizer.checkId(id, vocabSize);
     }
 
     @Override
