@@ -121,4 +121,21 @@ class DisconnectTest {
         assertThat(metric("seemore_client_disconnects_total")).isEqualTo(disconnects + 2);
         runsToLength();
     }
+
+    @Test
+    void bytesSentBeforeTheAnswerDoNotCancelItButCloseTheConnectionAfterIt() throws Exception {
+        long generated = metric("seemore_generated_tokens_total"), disconnects = metric("seemore_client_disconnects_total");
+        try (Socket socket = send(body(false))) {
+            socket.setSoTimeout(20_000);
+            await("a few tokens", () -> metric("seemore_generated_tokens_total") >= generated + 3);
+            // a request pipelined after a POST (RFC 9112 says a client should not): the probe takes its first byte
+            socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // to the server's close
+            assertThat(response).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("\r\nConnection: close\r\n");
+            assertThat(response.split("HTTP/1.1 ", -1)).as("one response only").hasSize(2);
+            JsonNode answer = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+            assertThat(answer.get("usage").get("completion_tokens").asInt()).isEqualTo(MAX_TOKENS);
+        }
+        assertThat(metric("seemore_client_disconnects_total")).isEqualTo(disconnects);
+    }
 }
