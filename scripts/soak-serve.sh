@@ -3,8 +3,9 @@
 # SOAK_SECONDS (1800), each asking for SOAK_MAX_TOKENS (64) tokens. Every 30 s it logs the server's resident
 # memory; at the end, the requests done, the failed ones, and RSS at the start, after a 5-minute warm-up,
 # at the end and at its peak: memory is flat when the end is within a few percent of the warm-up figure.
-# It runs a copy of the jar, so rebuilding the project meanwhile does not disturb it. Exit 1 on any failed
-# request. Usage: scripts/soak-serve.sh MODEL_DIR [LOG]   (e.g. nice -n 10 scripts/soak-serve.sh runs/demo)
+# The clients run in the server's JVM ('bench serve') and keep 40 bytes per request for the percentiles: ~4 MB
+# over 30 minutes. It runs a copy of the jar, so rebuilding the project meanwhile does not disturb it. Exit 1
+# on any failed request. Usage: scripts/soak-serve.sh MODEL_DIR [LOG]   (e.g. nice -n 10 scripts/soak-serve.sh runs/demo)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 model="${1:?usage: scripts/soak-serve.sh MODEL_DIR [LOG]}"
