@@ -27,6 +27,10 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "max_tokens of each request (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int maxTokens;
 
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop sending after this many seconds, even if fewer than --requests "
+            + "were sent (a soak; default: no limit).", defaultValue = "0")
+    double duration;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
 
@@ -49,16 +53,18 @@ public final class BenchServeCommand implements Callable<Integer> {
         if (clients < 1 || clients > 1024) throw new UserException("--clients must be in 1..1024");
         if (requests < 1) throw new UserException("--requests must be positive");
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
+        if (duration < 0 || Double.isNaN(duration)) throw new UserException("--duration must be zero (no limit) or positive");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         byte[] png = scenePng();
-        Map<String, Object> r = ServeBenchmark.run(loaded.model(), loaded.tokenizer(), png, clients, requests, maxTokens);
-        System.out.printf("%d clients, %d requests in %.1f s: %.1f requests/s, %.0f tokens/s (%.1f tokens each)%n", clients,
-                (int) r.get("requests"), r.get("seconds"), r.get("requests_per_s"), r.get("tokens_per_s"), r.get("mean_tokens"));
+        Map<String, Object> r = ServeBenchmark.run(loaded.model(), loaded.tokenizer(), png, clients, requests, maxTokens, duration);
+        System.out.printf("%d clients, %d requests (%d failed) in %.1f s: %.1f requests/s, %.0f tokens/s (%.1f tokens each)%n", clients,
+                (int) r.get("requests"), (int) r.get("errors"), r.get("seconds"), r.get("requests_per_s"), r.get("tokens_per_s"), r.get("mean_tokens"));
         System.out.printf("latency p50/p95/p99 %.0f/%.0f/%.0f ms; first token p50/p95/p99 %.0f/%.0f/%.0f ms; peak RSS %.0f MB%n",
                 r.get("latency_p50_ms"), r.get("latency_p95_ms"), r.get("latency_p99_ms"), r.get("ttft_p50_ms"), r.get("ttft_p95_ms"),
                 r.get("ttft_p99_ms"), r.get("peak_rss_mb"));
+        if (r.containsKey("first_error")) System.out.println("first failure: " + r.get("first_error"));
         if (json != null) JsonReport.write(json, r);
-        return 0;
+        return (int) r.get("errors") == 0 ? 0 : 1;
     }
 }

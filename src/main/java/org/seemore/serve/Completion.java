@@ -19,13 +19,29 @@ import org.seemore.generate.ContinuousBatch;
  * {@code data: [DONE]}. Stop sequences are cut here (and end the generation); while streaming, text
  * that may be the start of a stop sequence is held back until it is known not to be. Each chunk
  * carries a non-standard {@code routes} field: for each of its tokens, the experts each layer chose.
+ *
+ * <p>A client that goes away cancels its generation: while the response is not committed (all of a
+ * non-streaming answer's wait, a stream's wait for its first token) a {@link ClientProbe} checks the
+ * connection every {@link #PROBE_INTERVAL_NANOS}; once a stream is sending, its failing write does.
  */
 final class Completion {
+    static final long PROBE_INTERVAL_NANOS = 50_000_000;
+
+    /** The client closed its connection: nothing more is to be sent (the request is logged as 499, as nginx does). */
+    static final class ClientGone extends RuntimeException {
+        ClientGone() {
+            super("the client closed its connection", null, false, false);
+        }
+    }
+
     private final ChatRequest request;
     private final Job job;
     private final CharTokenizer tokenizer;
     private final Metrics metrics;
+    private final ClientProbe probe;
     private final long start, deadline;
+    private long probed;
+    private boolean probing = true;
     private final int promptTokens;
     private final String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     private final long created = System.currentTimeMillis() / 1000;
@@ -35,11 +51,14 @@ final class Completion {
     private String finish;
     private boolean first = true;
 
-    Completion(ChatRequest request, Job job, CharTokenizer tokenizer, Metrics metrics, long start, long deadline, int promptTokens) {
+    Completion(ChatRequest request, Job job, CharTokenizer tokenizer, Metrics metrics, ClientProbe probe, long start, long deadline,
+               int promptTokens) {
         this.request = request;
         this.job = job;
         this.tokenizer = tokenizer;
         this.metrics = metrics;
+        this.probe = probe;
+        this.probed = start;
         this.start = start;
         this.deadline = deadline;
         this.promptTokens = promptTokens;
@@ -48,14 +67,27 @@ final class Completion {
 
     /**
      * Waits for the next event and folds it in; false once the answer is complete (finish set).
-     * A timeout cancels the generation and throws 503.
+     * A timeout cancels the generation and throws 503; a client gone (while probing) cancels it and
+     * throws {@link ClientGone}.
      */
     private boolean next() throws InterruptedException {
-        long wait = deadline - System.nanoTime();
-        Job.Event event = wait <= 0 ? null : job.events.poll(wait, TimeUnit.NANOSECONDS);
-        if (event == null) {
-            job.cancel();
-            throw new ApiError(503, "server_error", "timeout", null, "the request did not finish within the server's timeout");
+        Job.Event event = null;
+        while (event == null) {
+            long now = System.nanoTime();
+            if (probing && now - probed >= PROBE_INTERVAL_NANOS) {
+                probed = now;
+                if (probe.gone()) {
+                    job.cancel();
+                    metrics.disconnects.incrementAndGet();
+                    throw new ClientGone();
+                }
+            }
+            long wait = deadline - now;
+            if (wait <= 0) {
+                job.cancel();
+                throw new ApiError(503, "server_error", "timeout", null, "the request did not finish within the server's timeout");
+            }
+            event = job.events.poll(probing ? Math.min(wait, PROBE_INTERVAL_NANOS) : wait, TimeUnit.NANOSECONDS);
         }
         switch (event) {
             case Job.Token t -> {
@@ -124,12 +156,15 @@ final class Completion {
         body.put("choices", List.of(choice));
         body.put("usage", usage());
         body.put("routes", routes);
+        if (probe.tookData()) ctx.header("Connection", "close");
         ctx.contentType("application/json").result(OpenAiServer.JSON.writeValueAsString(body));
     }
 
     void stream(Context ctx, String model) throws Exception {
         // wait for the first event before committing to 200, so that an early failure is still a plain error
         boolean more = next();
+        if (probe.tookData()) ctx.header("Connection", "close");
+        probing = false; // from here on the response is committed, and a failing write tells that the client is gone
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("utf-8");
@@ -162,6 +197,7 @@ final class Completion {
             out.flush();
         } catch (IOException gone) {
             job.cancel(); // the client went away: stop generating for it
+            metrics.disconnects.incrementAndGet();
         }
     }
 

@@ -24,14 +24,16 @@ final class Job implements ContinuousBatch.Listener {
     final int[] prompt;
     final Generator.Settings settings;
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Metrics metrics;
     private volatile ContinuousBatch.Sequence sequence;
     private volatile boolean cancelled;
     volatile boolean done;
 
-    Job(Tensor image, int[] prompt, Generator.Settings settings) {
+    Job(Tensor image, int[] prompt, Generator.Settings settings, Metrics metrics) {
         this.image = image;
         this.prompt = prompt;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     /** Stops the generation at the scheduler's next step (or before it starts). */
@@ -56,6 +58,7 @@ final class Job implements ContinuousBatch.Listener {
 
     @Override
     public void token(int token, int[][] routes) {
+        metrics.generatedTokens.incrementAndGet();
         events.add(new Token(token, routes));
     }
 

@@ -16,6 +16,8 @@ final class Metrics {
 
     private final Map<Integer, AtomicLong> requests = new ConcurrentHashMap<>();
     final AtomicLong promptTokens = new AtomicLong(), completionTokens = new AtomicLong();
+    /** Tokens the batch generated, sent or not (a cancelled request's last ones are not); clients that went away mid-request. */
+    final AtomicLong generatedTokens = new AtomicLong(), disconnects = new AtomicLong();
     private final Histogram latency = new Histogram(), firstToken = new Histogram();
     private final AtomicLongArray expertLoad;
     private final int layers, experts;
@@ -48,7 +50,11 @@ final class Metrics {
         requests.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.append("seemore_requests_total{code=\"").append(e.getKey()).append("\"} ").append(e.getValue().get()).append('\n'));
         counter(out, "seemore_prompt_tokens_total", "Positions prefilled (visual and prompt tokens).", promptTokens.get());
-        counter(out, "seemore_completion_tokens_total", "Tokens generated.", completionTokens.get());
+        counter(out, "seemore_completion_tokens_total", "Tokens generated for the requests' answers.", completionTokens.get());
+        counter(out, "seemore_generated_tokens_total", "Tokens the batch generated, including those no answer took (after a stop "
+                + "sequence, a timeout or a disconnect).", generatedTokens.get());
+        counter(out, "seemore_client_disconnects_total", "Requests whose client closed the connection before the answer ended "
+                + "(their generation is cancelled).", disconnects.get());
         gauge(out, "seemore_queue_length", "Requests waiting for a place in the batch.", queued.getAsInt());
         gauge(out, "seemore_running_sequences", "Sequences in the running batch.", running.getAsInt());
         latency.render(out, "seemore_request_latency_seconds", "Time from a request's arrival to its last token.");

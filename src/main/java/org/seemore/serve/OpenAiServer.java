@@ -108,12 +108,14 @@ public final class OpenAiServer implements AutoCloseable {
             int size = transform.size();
             Tensor image = Tensor.of(ImageInput.pixels(request.imageUrl(), transform, settings.maxImagePixels()), 1, 3, size, size);
             int[] prompt = encoder.promptTokens(request.prompt());
-            Job job = new Job(image, prompt, new Generator.Settings(request.maxTokens(), CharTokenizer.EOS, request.sampler(), request.seed()));
+            Job job = new Job(image, prompt, new Generator.Settings(request.maxTokens(), CharTokenizer.EOS, request.sampler(), request.seed()), metrics);
             scheduler.submit(job);
-            Completion completion = new Completion(request, job, tokenizer, metrics, start,
+            Completion completion = new Completion(request, job, tokenizer, metrics, ClientProbe.of(ctx.req()), start,
                     start + settings.requestTimeout().toNanos(), model.config().numVisualTokens() + prompt.length);
             if (request.stream()) completion.stream(ctx, modelName);
             else completion.respond(ctx, modelName);
+        } catch (Completion.ClientGone gone) {
+            ctx.status(499); // nobody to answer; the status is for the metrics
         } finally {
             inFlight.decrementAndGet();
             metrics.request(ctx.statusCode());

@@ -21,6 +21,7 @@ final class Scheduler {
     private final Thread thread;
     private volatile boolean accepting = true, stopping, abort, paused;
     private volatile int running;
+    private volatile long stepPauseNanos;
     private volatile Job held;
 
     Scheduler(Vlm model, int maxSequences, int maxQueue) {
@@ -33,6 +34,11 @@ final class Scheduler {
     /** While paused, nothing is admitted or stepped (tests fill the queue this way). */
     void pause(boolean paused) {
         this.paused = paused;
+    }
+
+    /** Sleeps this long before each step, so that tests can catch a generation midway. */
+    void pace(Duration perStep) {
+        this.stepPauseNanos = perStep.toNanos();
     }
 
     void start() { thread.start(); }
@@ -84,6 +90,7 @@ final class Scheduler {
                     admit(first);
                 }
                 for (Job j; batch.running() < maxSequences && (j = queue.poll()) != null; ) admit(j);
+                if (stepPauseNanos > 0) Thread.sleep(Duration.ofNanos(stepPauseNanos));
                 if (batch.running() > 0) batch.step();
                 active.removeIf(j -> j.done);
                 running = batch.running();
