@@ -10,7 +10,7 @@ public final class ParityReport {
 
     /**
      * One comparison. {@code maxDiff} is the largest absolute difference (or mismatching entries, for
-     * exact checks); {@code detail} says where the first mismatch is, or is empty.
+     * exact checks); {@code detail}, when not empty, says how many cases differ and where the first one is.
      */
     public record Check(String name, double maxDiff, double tolerance, boolean exact, boolean passed, String detail) {
         public Check(String name, double maxDiff, double tolerance, boolean exact, boolean passed) {
@@ -18,10 +18,9 @@ public final class ParityReport {
         }
 
         public String line() {
-            String line = exact
-                    ? String.format(Locale.ROOT, "%-44s %s", name, passed ? "exact match" : ((long) maxDiff) + " entries differ")
-                    : String.format(Locale.ROOT, "%-44s max |diff| %.3e  (tol %.0e)  %s", name, maxDiff, tolerance, passed ? "ok" : "FAIL");
-            return detail.isEmpty() ? line : line + "; first: " + detail;
+            if (exact) return String.format(Locale.ROOT, "%-44s %s", name, passed ? "exact match" : detail.isEmpty() ? ((long) maxDiff) + " entries differ" : detail);
+            String line = String.format(Locale.ROOT, "%-44s max |diff| %.3e  (tol %.0e)  %s", name, maxDiff, tolerance, passed ? "ok" : "FAIL");
+            return detail.isEmpty() ? line : line + "; " + detail;
         }
     }
 
@@ -62,7 +61,7 @@ public final class ParityReport {
     /** {@code total} cases (of a tokenizer, template or processor folder) checked exactly; {@code failures} describes each that differs. */
     public void cases(String name, int total, List<String> failures) {
         checks.add(new Check(name + " (" + total + " cases)", failures.size(), 0, true, failures.isEmpty(),
-                failures.isEmpty() ? "" : failures.getFirst()));
+                failures.isEmpty() ? "" : failures.size() + " of " + total + " differ; first: " + failures.getFirst()));
     }
 
     private static Check compare(String name, float[] expected, float[] actual, double tolerance) {
