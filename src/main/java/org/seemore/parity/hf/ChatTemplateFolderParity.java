@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.seemore.UserException;
@@ -14,6 +15,7 @@ import org.seemore.data.text.Tokenizer;
 import org.seemore.data.text.Tokenizers;
 import org.seemore.data.text.chat.ChatTemplate;
 import org.seemore.data.text.chat.ChatTemplateException;
+import org.seemore.data.text.hf.HfTokenizer;
 import org.seemore.data.text.sentencepiece.SentencePieceTokenizer;
 import org.seemore.parity.ParityReport;
 
@@ -22,9 +24,9 @@ import org.seemore.parity.ParityReport;
  * {@link ChatTemplate} exactly as {@code rendered}, or refused with exactly the {@code error} message,
  * and the rendered text's {@code ids} without framing (add_special_tokens=False). The ids come from the
  * folder's own tokenizer, else from {@code ../sp-tokenizer}, the tokenizer the fixtures' README says
- * encoded them (through its tokenizer.model, the slow tokenizer, when it has one).
+ * encoded them: through its tokenizer.model (the slow tokenizer) and its tokenizer.json, each checked.
  */
-final class ChatTemplateFolderParity implements FolderParity {
+public final class ChatTemplateFolderParity implements FolderParity {
     static final String CASES = "cases.jsonl", TEMPLATES = "templates.json", SIBLING_TOKENIZER = "../sp-tokenizer";
 
     @Override
@@ -42,8 +44,10 @@ final class ChatTemplateFolderParity implements FolderParity {
         JsonNode templates = templates(folder.path().resolve(TEMPLATES));
         CaseFile cases = CaseFile.read(folder.path().resolve(CASES));
         boolean anyIds = cases.cases().stream().anyMatch(c -> c.has("ids"));
-        Tokenizer tokenizer = anyIds ? tokenizer(folder.path()) : null;
-        List<String> rendering = new ArrayList<>(), ids = new ArrayList<>();
+        Map<String, Tokenizer> tokenizers = anyIds ? tokenizers(folder.path()) : Map.of();
+        List<String> rendering = new ArrayList<>();
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        tokenizers.keySet().forEach(name -> ids.put(name, new ArrayList<>()));
         for (CaseFile.Case c : cases.cases()) {
             String name = c.text("template");
             JsonNode template = templates.get(name);
@@ -74,13 +78,16 @@ final class ChatTemplateFolderParity implements FolderParity {
             }
             if (!rendered.equals(c.text("rendered"))) rendering.add(label + " renders " + CaseFile.JSON.valueToTree(rendered));
             if (c.has("ids")) {
-                int[] got = tokenizer.encode(rendered, false);
-                if (!Arrays.equals(got, c.ints("ids"))) ids.add(label + " gives " + Arrays.toString(got));
+                for (Map.Entry<String, Tokenizer> t : tokenizers.entrySet()) {
+                    int[] got = t.getValue().encode(rendered, false);
+                    if (!Arrays.equals(got, c.ints("ids"))) ids.get(t.getKey()).add(label + " gives " + Arrays.toString(got));
+                }
             }
         }
         ParityReport report = new ParityReport(folder.path(), "chat templates");
         report.cases("rendered or error", cases.cases().size(), rendering);
-        if (anyIds) report.cases("ids", (int) cases.cases().stream().filter(c -> c.has("ids")).count(), ids);
+        int withIds = (int) cases.cases().stream().filter(c -> c.has("ids")).count();
+        ids.forEach((name, failures) -> report.cases(name, withIds, failures));
         return report;
     }
 
@@ -94,11 +101,18 @@ final class ChatTemplateFolderParity implements FolderParity {
         }
     }
 
-    private static Tokenizer tokenizer(Path dir) {
+    /** The tokenizers of the folder, else of ../sp-tokenizer, by the name of the check: "ids" (tokenizer.model or the only one), "tokenizer.json ids". */
+    private static Map<String, Tokenizer> tokenizers(Path dir) {
         for (Path candidate : List.of(dir, dir.resolve(SIBLING_TOKENIZER).normalize())) {
-            if (Files.isRegularFile(candidate.resolve(SentencePieceTokenizer.FILE))) return SentencePieceTokenizer.load(candidate);
-            boolean any = List.of("tokenizer.json", "vocab.json").stream().anyMatch(f -> Files.isRegularFile(candidate.resolve(f)));
-            if (any) return Tokenizers.load(candidate);
+            Map<String, Tokenizer> found = new LinkedHashMap<>();
+            boolean hfFiles = List.of(HfTokenizer.FILE, "vocab.json").stream().anyMatch(f -> Files.isRegularFile(candidate.resolve(f)));
+            if (Files.isRegularFile(candidate.resolve(SentencePieceTokenizer.FILE))) {
+                found.put("ids", SentencePieceTokenizer.load(candidate));
+                if (hfFiles) found.put(HfTokenizer.FILE + " ids", Tokenizers.load(candidate));
+            } else if (hfFiles) {
+                found.put("ids", Tokenizers.load(candidate));
+            }
+            if (!found.isEmpty()) return found;
         }
         throw new UserException(dir.resolve(CASES) + ": the cases hold ids but there is no tokenizer in " + dir + " or " + dir.resolve(SIBLING_TOKENIZER).normalize());
     }

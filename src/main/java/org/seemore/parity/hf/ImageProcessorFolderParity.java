@@ -28,7 +28,7 @@ import org.seemore.parity.ParityReport;
  * {@code pixel_values}, the floats within 1e-5 (transformers' arithmetic, followed as written, gives
  * them bit for bit: a max difference of 0).
  */
-final class ImageProcessorFolderParity implements FolderParity {
+public final class ImageProcessorFolderParity implements FolderParity {
     static final String CASES = "cases.jsonl", CONFIG = "preprocessor_config.json";
     /** pixel_values: one 8-bit level is at least 0.0078 there, so 1e-5 means the same 8-bit image and nearly the same floats. */
     static final double PIXEL_TOLERANCE = 1e-5;
@@ -127,7 +127,8 @@ final class ImageProcessorFolderParity implements FolderParity {
         return new RgbImage(w, h, rgb);
     }
 
-    static String sha256(byte[] bytes) {
+    /** SHA-256 of {@code bytes} in lowercase hex, as cases.jsonl's {@code uint8_sha256}. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

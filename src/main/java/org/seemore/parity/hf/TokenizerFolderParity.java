@@ -19,7 +19,7 @@ import org.seemore.parity.ParityReport;
  * its {@code tokenizer.json} (the fast tokenizer's file, whose decoder chain writes other text, as
  * the fixtures' README explains) is then checked on ids and tokens.
  */
-final class TokenizerFolderParity implements FolderParity {
+public final class TokenizerFolderParity implements FolderParity {
     static final String CASES = "tokenizer-cases.jsonl";
 
     @Override
@@ -51,7 +51,7 @@ final class TokenizerFolderParity implements FolderParity {
      * {@code decoding} also {@code decoded} and {@code decoded_skip_special} where the cases hold them),
      * each described by its line and what the tokenizer gave.
      */
-    static Map<String, List<String>> check(Tokenizer tokenizer, CaseFile cases, boolean decoding) {
+    public static Map<String, List<String>> check(Tokenizer tokenizer, CaseFile cases, boolean decoding) {
         Map<String, List<String>> failures = new LinkedHashMap<>();
         for (String field : List.of("ids", "tokens", "decoded", "decoded_skip_special")) {
             boolean present = cases.cases().getFirst().has(field);
