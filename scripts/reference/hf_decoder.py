@@ -32,7 +32,8 @@ from seemore_ref import read_safetensors, write_safetensors
 torch.set_num_threads(1)
 MIN = torch.finfo(torch.float32).min
 
-# name -> config.json, generation_config.json, weight seed, input seed, batch, length, padding per row, prompt rows
+# name -> config.json, generation_config.json, weight seed, input seed, batch, length, right padding per row,
+#         (prompt rows, prompt length, left padding per prompt row: generate's batched prompts are left-padded), new tokens
 FOLDERS = {
     "llama-gqa3-llama3rope": (OrderedDict(
         architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=48, intermediate_size=88,
@@ -41,13 +42,13 @@ FOLDERS = {
         attention_bias=False, mlp_bias=False, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2,
         rope_scaling=OrderedDict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
                                  original_max_position_embeddings=64),
-        torch_dtype="float32"), dict(bos_token_id=1, eos_token_id=2), 1101, 1103, 3, 10, [0, 3, 1], (1, 7), 9),
+        torch_dtype="float32"), dict(bos_token_id=1, eos_token_id=2), 1101, 1103, 3, 10, [0, 3, 1], (1, 7, [0]), 9),
     "qwen2-mha-tied": (OrderedDict(
         architectures=["Qwen2ForCausalLM"], model_type="qwen2", hidden_size=40, intermediate_size=72,
         num_hidden_layers=1, num_attention_heads=5, num_key_value_heads=5, vocab_size=97,
         max_position_embeddings=64, rms_norm_eps=1e-6, rope_theta=1000000.0, hidden_act="silu",
         tie_word_embeddings=True, use_sliding_window=False, sliding_window=None, torch_dtype="float32"),
-        dict(), 1201, 1202, 2, 7, [2, 0], (1, 4), 6),
+        dict(), 1201, 1203, 2, 7, [2, 0], (2, 5, [0, 2]), 6),
 }
 
 
@@ -211,7 +212,7 @@ def init_params(c, seed):
 
 
 def write(name, out_dir):
-    c, gen_config, weight_seed, input_seed, b, t, padding, (gen_b, gen_t), steps = FOLDERS[name]
+    c, gen_config, weight_seed, input_seed, b, t, padding, (gen_b, gen_t, gen_padding), steps = FOLDERS[name]
     params = init_params(c, weight_seed)
     g = torch.Generator().manual_seed(input_seed)
     v = c["vocab_size"]
@@ -222,7 +223,11 @@ def write(name, out_dir):
             ids[row, t - pad:] = 0
             mask[row, t - pad:] = 0
     gen_ids = torch.randint(3, v, (gen_b, gen_t), generator=g)
-    ref, margin = reference(c, params, ids, mask, gen_ids, torch.ones_like(gen_ids), steps)
+    gen_mask = torch.ones_like(gen_ids)
+    for row, pad in enumerate(gen_padding):
+        gen_ids[row, :pad] = 0
+        gen_mask[row, :pad] = 0
+    ref, margin = reference(c, params, ids, mask, gen_ids, gen_mask, steps)
     eos = gen_config.get("eos_token_id")
     if eos is not None and (ref["gen.output_ids"][:, gen_t:] == eos).any():
         raise SystemExit(name + ": greedy decoding produced eos; choose another input seed")
