@@ -38,7 +38,7 @@ FOLDERS = {
     "llama-gqa3-llama3rope": (OrderedDict(
         architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=48, intermediate_size=88,
         num_hidden_layers=3, num_attention_heads=6, num_key_value_heads=2, head_dim=8, vocab_size=300,
-        max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=500000.0, hidden_act="silu",
+        max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0, hidden_act="silu",
         attention_bias=False, mlp_bias=False, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2,
         rope_scaling=OrderedDict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
                                  original_max_position_embeddings=64),

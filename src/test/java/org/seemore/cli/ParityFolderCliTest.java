@@ -109,6 +109,16 @@ class ParityFolderCliTest {
     }
 
     @Test
+    void theSameWeightsWithoutRopeScalingFail(@TempDir Path tmp) throws IOException {
+        Path copy = copy(fixture("hf-other/llama-gqa3-llama3rope"), tmp.resolve("llama"));
+        Path config = copy.resolve("config.json");
+        String text = Files.readString(config);
+        Files.writeString(config, text.substring(0, text.indexOf("\"rope_scaling\"")) + "\"rope_scaling\": null,"
+                + text.substring(text.indexOf("}", text.indexOf("\"rope_scaling\"")) + 2));
+        assertFails(copy, "hidden_states.1");
+    }
+
+    @Test
     void aChangedGeneratedIdOrGradientFails(@TempDir Path tmp) {
         Path ids = copy(fixture("hf/llama"), tmp.resolve("ids"));
         rewrite(ids, "reference.safetensors", "gen.output_ids", t -> {
