@@ -13,17 +13,22 @@ import picocli.CommandLine.Parameters;
 
 /** {@code seemore parity FILE|DIR}: runs a PyTorch reference dump or a Hugging Face fixture folder and reports every difference. */
 @Command(name = "parity", mixinStandardHelpOptions = true,
-        description = {"Check the Java code against reference outputs and print the max absolute difference of every output",
-                "and of the worst gradient. Exits 0 only when everything is within tolerance, 1 when something is not,",
-                "2 when the input cannot be read.",
-                "FILE: a seemore reference dump (param.*, input.*, output.*, grad.*, final.*; tolerances in docs/fixtures.md).",
-                "DIR: a folder in the layout of the Hugging Face fixtures (src/test/resources/fixtures/hf/README.md):",
-                "  a LlamaForCausalLM or Qwen2ForCausalLM folder (config.json, model.safetensors, reference.safetensors):",
-                "    logits and hidden states at unpadded positions, loss, gradients (1e-4), generated ids (exactly);",
-                "  a tokenizer folder (tokenizer-cases.jsonl): ids, tokens and decoded text of every case, exactly;",
-                "  chat templates (templates.json, cases.jsonl): rendered text, errors and ids, exactly;",
-                "  an image processor (preprocessor_config.json, cases.jsonl): 8-bit images exactly, pixel_values within 1e-5;",
-                "  or a folder of such folders (image-processors/ runs every processor)."})
+        description = {"Check the Java code against reference outputs: print the max absolute",
+                "difference of every output and of the worst gradient. Exit 0 when all are",
+                "within tolerance, 1 when some are not, 2 when the input cannot be read.",
+                "FILE: a seemore reference dump (param.*, input.*, output.*, grad.*, final.*),",
+                "  tolerances in docs/fixtures.md.",
+                "DIR: a folder in the layout of the Hugging Face fixtures",
+                "  (src/test/resources/fixtures/hf/README.md gives it and the tolerances):",
+                "  LlamaForCausalLM, Qwen2ForCausalLM (config.json, model.safetensors,",
+                "    reference.safetensors): logits and hidden states at unpadded positions,",
+                "    loss and gradients within 1e-4, generated ids exactly;",
+                "  a tokenizer (tokenizer-cases.jsonl): ids, tokens, decoded text exactly;",
+                "  chat templates (templates.json, cases.jsonl): rendered text, errors, ids;",
+                "  an image processor (preprocessor_config.json, cases.jsonl): 8-bit images",
+                "    exactly, pixel_values within 1e-5;",
+                "  or a folder of such folders (image-processors/ runs every processor).",
+                "Other architectures (Mixtral, CLIP, SigLIP, LLaVA) are not supported yet."})
 public final class ParityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE|DIR", description = "A .safetensors reference dump (any config; mode eval, noisy, greedy or train), or a fixture folder.")
