@@ -8,12 +8,19 @@ import java.util.Locale;
 /** The differences measured by a parity run, one line per output, and the worst gradient. */
 public final class ParityReport {
 
-    /** One comparison. {@code maxDiff} is the largest absolute difference (or mismatching entries, for exact checks). */
-    public record Check(String name, double maxDiff, double tolerance, boolean exact, boolean passed) {
+    /**
+     * One comparison. {@code maxDiff} is the largest absolute difference (or mismatching entries, for
+     * exact checks); {@code detail}, when not empty, says how many cases differ and where the first one is.
+     */
+    public record Check(String name, double maxDiff, double tolerance, boolean exact, boolean passed, String detail) {
+        public Check(String name, double maxDiff, double tolerance, boolean exact, boolean passed) {
+            this(name, maxDiff, tolerance, exact, passed, "");
+        }
+
         public String line() {
-            return exact
-                    ? String.format(Locale.ROOT, "%-44s %s", name, passed ? "exact match" : ((long) maxDiff) + " entries differ")
-                    : String.format(Locale.ROOT, "%-44s max |diff| %.3e  (tol %.0e)  %s", name, maxDiff, tolerance, passed ? "ok" : "FAIL");
+            if (exact) return String.format(Locale.ROOT, "%-44s %s", name, passed ? "exact match" : detail.isEmpty() ? ((long) maxDiff) + " entries differ" : detail);
+            String line = String.format(Locale.ROOT, "%-44s max |diff| %.3e  (tol %.0e)  %s", name, maxDiff, tolerance, passed ? "ok" : "FAIL");
+            return detail.isEmpty() ? line : line + "; " + detail;
         }
     }
 
@@ -22,32 +29,39 @@ public final class ParityReport {
     private final List<Check> checks = new ArrayList<>();
     private final List<Check> gradients = new ArrayList<>();
 
-    ParityReport(Path file, String mode) {
+    /** An empty report on {@code file} (a dump or a folder); {@code mode} names what was run, for the header. */
+    public ParityReport(Path file, String mode) {
         this.file = file;
         this.mode = mode;
     }
 
-    void values(String name, float[] expected, float[] actual, double tolerance) {
+    public void values(String name, float[] expected, float[] actual, double tolerance) {
         checks.add(compare(name, expected, actual, tolerance));
     }
 
-    void gradient(String name, float[] expected, float[] actual, double tolerance) {
+    public void gradient(String name, float[] expected, float[] actual, double tolerance) {
         gradients.add(compare(name, expected, actual, tolerance));
     }
 
-    void requireGradients(int parameters) {
+    public void requireGradients(int parameters) {
         if (gradients.isEmpty()) checks.add(new Check("grad.* (none in the dump)", parameters, 0, true, false));
     }
 
     /** An expected output the model did not produce: always a failure. */
-    void missing(String name) {
+    public void missing(String name) {
         checks.add(new Check(name, Double.POSITIVE_INFINITY, 0, false, false));
     }
 
-    void exact(String name, int[] expected, int[] actual) {
+    public void exact(String name, int[] expected, int[] actual) {
         long wrong = Math.abs(expected.length - actual.length);
         for (int i = 0; i < Math.min(expected.length, actual.length); i++) if (expected[i] != actual[i]) wrong++;
         checks.add(new Check(name, wrong, 0, true, wrong == 0));
+    }
+
+    /** {@code total} cases (of a tokenizer, template or processor folder) checked exactly; {@code failures} describes each that differs. */
+    public void cases(String name, int total, List<String> failures) {
+        checks.add(new Check(name + " (" + total + " cases)", failures.size(), 0, true, failures.isEmpty(),
+                failures.isEmpty() ? "" : failures.size() + " of " + total + " differ; first: " + failures.getFirst()));
     }
 
     private static Check compare(String name, float[] expected, float[] actual, double tolerance) {

@@ -10,16 +10,12 @@ import org.seemore.data.image.ImageSource;
 import org.seemore.data.image.RgbImage;
 import org.seemore.io.SafetensorsFile;
 import org.seemore.io.StoredTensor;
+import org.seemore.parity.hf.ImageProcessorFolderParity;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +44,7 @@ class ImageProcessorFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"clip-224", "clip-336", "siglip-384"})
-    void everyCaseMatchesTransformersExactly(String folder) throws IOException, NoSuchAlgorithmException {
+    void everyCaseMatchesTransformersExactly(String folder) throws IOException {
         Path dir = processors().resolve(folder);
         ImageProcessor processor = ImageProcessor.load(dir);
         List<String> lines = Files.readAllLines(dir.resolve("cases.jsonl"));
@@ -66,8 +62,8 @@ class ImageProcessorFixtureTest {
                 assertThat(new int[] {g.cropTop(), g.cropLeft()}).as("%s crop_top_left", name).containsExactly(ints(c.get("crop_top_left")));
             }
 
-            RgbImage expected = png(dir.resolve(c.get("uint8").textValue()));
-            assertThat(sha256(expected.rgb())).as("%s: the PNG reads as the stored bytes", name).isEqualTo(c.get("uint8_sha256").textValue());
+            RgbImage expected = ImageProcessorFolderParity.png(dir.resolve(c.get("uint8").textValue()));
+            assertThat(ImageProcessorFolderParity.sha256(expected.rgb())).as("%s: the PNG reads as the stored bytes", name).isEqualTo(c.get("uint8_sha256").textValue());
             RgbImage actual = processor.resizeAndCrop(input);
             assertThat(actual.width()).isEqualTo(expected.width());
             assertThat(actual.height()).isEqualTo(expected.height());
@@ -123,17 +119,6 @@ class ImageProcessorFixtureTest {
         return base.resolve(c.get("image").textValue());
     }
 
-    /** An 8-bit RGB PNG's samples in (row, column, channel) order, as the README prescribes reading them. */
-    private static RgbImage png(Path file) throws IOException {
-        BufferedImage image = ImageIO.read(file.toFile());
-        int w = image.getWidth(), h = image.getHeight();
-        assertThat(image.getRaster().getNumBands()).isEqualTo(3);
-        int[] samples = image.getRaster().getPixels(0, 0, w, h, (int[]) null);
-        byte[] rgb = new byte[samples.length];
-        for (int i = 0; i < samples.length; i++) rgb[i] = (byte) samples[i];
-        return new RgbImage(w, h, rgb);
-    }
-
     private static void assertBitIdentical(float[] actual, float[] reference, String what) {
         assertThat(actual).hasSameSizeAs(reference);
         assertThat(bitDifferences(actual, reference)).as("%s: floats whose bits differ (max |diff| %.3g)", what, maxDiff(actual, reference)).isZero();
@@ -163,7 +148,4 @@ class ImageProcessorFixtureTest {
         return out;
     }
 
-    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
 }

@@ -1,8 +1,6 @@
 package org.seemore.data.text.hf;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.seemore.data.text.HfFixtures.ints;
-import static org.seemore.data.text.HfFixtures.strings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,13 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seemore.data.text.HfFixtures;
 import org.seemore.data.text.Tokenizer;
 import org.seemore.data.text.Tokenizers;
+import org.seemore.parity.hf.CaseFile;
+import org.seemore.parity.hf.TokenizerFolderParity;
 
 /**
  * OpenAI GPT-2's real vocabulary against transformers' slow GPT2Tokenizer (fixtures/hf/gpt2-tokenizer,
@@ -73,16 +73,10 @@ class Gpt2FixtureTest {
         assertThat(tokenizer.decode(new int[] {15496, 50256, 10603})).isEqualTo("HelloWorld");
     }
 
+    /** Every case through the check {@code seemore parity} runs on a tokenizer folder. */
     static void assertEveryCase(Tokenizer tokenizer) {
-        List<String> failures = new ArrayList<>();
-        for (JsonNode c : CASES) {
-            String text = c.get("text").textValue();
-            int[] ids = tokenizer.encode(text);
-            if (!java.util.Arrays.equals(ids, ints(c.get("ids")))) failures.add("ids of " + c.get("text") + ": " + java.util.Arrays.toString(ids));
-            if (!tokenizer.tokens(ints(c.get("ids"))).equals(strings(c.get("tokens")))) failures.add("tokens of " + c.get("text"));
-            String decoded = tokenizer.decode(ints(c.get("ids")), false);
-            if (!decoded.equals(c.get("decoded").textValue())) failures.add("decoded of " + c.get("text") + ": " + decoded);
-        }
-        assertThat(failures).isEmpty();
+        Map<String, List<String>> failures = TokenizerFolderParity.check(tokenizer, CaseFile.read(DIR.resolve("tokenizer-cases.jsonl")), true);
+        assertThat(failures.keySet()).containsExactly("ids", "tokens", "decoded");
+        failures.forEach((field, wrong) -> assertThat(wrong).as(field).isEmpty());
     }
 }

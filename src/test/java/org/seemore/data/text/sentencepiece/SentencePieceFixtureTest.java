@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seemore.data.text.HfFixtures;
@@ -17,6 +18,8 @@ import org.seemore.data.text.Tokenizer;
 import org.seemore.data.text.TokenizerConfig;
 import org.seemore.data.text.Tokenizers;
 import org.seemore.data.text.hf.HfTokenizer;
+import org.seemore.parity.hf.CaseFile;
+import org.seemore.parity.hf.TokenizerFolderParity;
 
 /**
  * A Llama-2-style SentencePiece BPE model against transformers' slow LlamaTokenizer (legacy) on the 150
@@ -35,19 +38,10 @@ class SentencePieceFixtureTest {
         Tokenizer tokenizer = Tokenizers.load(dir);
         assertThat(tokenizer).isInstanceOf(SentencePieceTokenizer.class);
         assertThat(CASES).hasSize(150);
-        List<String> failures = new ArrayList<>();
-        for (JsonNode c : CASES) {
-            String text = c.get("text").textValue();
-            int[] expected = ints(c.get("ids"));
-            int[] ids = tokenizer.encode(text, true);
-            if (!Arrays.equals(ids, expected)) failures.add("ids of " + c.get("text") + ": " + Arrays.toString(ids));
-            if (!tokenizer.tokens(expected).equals(strings(c.get("tokens")))) failures.add("tokens of " + c.get("text"));
-            String decoded = tokenizer.decode(expected, false);
-            if (!decoded.equals(c.get("decoded").textValue())) failures.add("decoded of " + c.get("text") + ": " + HfFixtures.JSON.writeValueAsString(decoded));
-            String skipped = tokenizer.decode(expected);
-            if (!skipped.equals(c.get("decoded_skip_special").textValue())) failures.add("decoded_skip_special of " + c.get("text") + ": " + HfFixtures.JSON.writeValueAsString(skipped));
-        }
-        assertThat(failures).isEmpty();
+        // the check seemore parity runs on a tokenizer folder
+        Map<String, List<String>> failures = TokenizerFolderParity.check(tokenizer, CaseFile.read(DIR.resolve("tokenizer-cases.jsonl")), true);
+        assertThat(failures.keySet()).containsExactly("ids", "tokens", "decoded", "decoded_skip_special");
+        failures.forEach((field, wrong) -> assertThat(wrong).as(field).isEmpty());
     }
 
     @Test
