@@ -1,14 +1,11 @@
 package org.seemore.model.hfvision;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.seemore.model.hf.VisionConfig;
 import org.seemore.nn.LayerNorm;
 import org.seemore.nn.Params;
-import org.seemore.tensor.Elementwise;
-import org.seemore.tensor.Indexing;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
@@ -20,9 +17,7 @@ import org.seemore.tensor.Tensor;
  */
 public final class ClipVisionModel implements HfVisionModel {
     private final HfVisionTowerConfig config;
-    private final PatchEmbedding patches;
-    private final Tensor classEmbedding;     // (D)
-    private final Tensor positionEmbedding;  // (N+1, D)
+    private final Embeddings embeddings;
     private final LayerNorm preNorm, postNorm;
     private final Encoder encoder;
     private final Map<String, Tensor> own;
@@ -30,18 +25,16 @@ public final class ClipVisionModel implements HfVisionModel {
     /** A tower with fresh weights, its parameters under {@code params}' scope as {@code vision_model.*}. */
     public ClipVisionModel(HfVisionTowerConfig config, Params params) {
         VisionConfig c = config.vision();
-        if (c.family() != VisionConfig.Family.CLIP) throw new IllegalArgumentException("a " + c.family() + " config is not a CLIP tower");
+        Embeddings.require(c, VisionConfig.Family.CLIP);
         this.config = config;
         Set<String> before = Set.copyOf(params.all().keySet());
         int d = c.hiddenSize();
-        Params model = params.sub("vision_model"), embeddings = model.sub("embeddings");
-        classEmbedding = embeddings.normal("class_embedding", 0.02f, d);
-        patches = PatchEmbedding.create(embeddings.sub("patch_embedding"), c, false);
-        positionEmbedding = embeddings.sub("position_embedding").normal("weight", 0.02f, c.numPositions(), d);
+        Params model = params.sub("vision_model");
+        embeddings = Embeddings.create(model.sub("embeddings"), c);
         preNorm = new LayerNorm(model.sub("pre_layrnorm"), d);
         encoder = new Encoder(model.sub("encoder"), c);
         postNorm = new LayerNorm(model.sub("post_layernorm"), d);
-        own = PatchEmbedding.added(params, before);
+        own = Embeddings.added(params, before);
     }
 
     @Override public HfVisionTowerConfig config() { return config; }
@@ -57,15 +50,6 @@ public final class ClipVisionModel implements HfVisionModel {
 
     @Override
     public List<Tensor> hiddenStates(Tensor images, int count) {
-        int b = images.dim(0), d = config.vision().hiddenSize();
-        Tensor x = patches.forward(images);                                              // (B, N, D)
-        Tensor cls = Indexing.indexSelect(Shaping.reshape(classEmbedding, 1, 1, d), new int[b]); // (B, 1, D)
-        x = Shaping.concat(1, cls, x);                                                   // (B, N+1, D)
-        x = Elementwise.add(x, Shaping.reshape(positionEmbedding, 1, x.dim(1), d));
-        List<Tensor> states = new ArrayList<>();
-        x = encoder.norm(preNorm, x);
-        states.add(x);
-        encoder.run(x, count, states);
-        return states;
+        return encoder.hiddenStates(encoder.norm(preNorm, embeddings.forward(images)), count); // (B, N+1, D) each
     }
 }

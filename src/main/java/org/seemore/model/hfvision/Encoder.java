@@ -59,13 +59,12 @@ final class Encoder {
         return NnOps.layerNorm(x, norm.weight, norm.bias, eps);
     }
 
-    /** Runs the first {@code count} layers on x (B, N, D), appending each layer's output to {@code states}; returns the last. */
-    Tensor run(Tensor x, int count, List<Tensor> states) {
-        for (int i = 0; i < count; i++) {
-            x = layer(layers.get(i), x);
-            states.add(x);
-        }
-        return x;
+    /** HF's hidden states from {@code input} (B, N, D): the input itself, then the outputs of the first {@code count} layers. */
+    List<Tensor> hiddenStates(Tensor input, int count) {
+        List<Tensor> states = new ArrayList<>();
+        states.add(input);
+        for (int i = 0; i < count; i++) states.add(layer(layers.get(i), states.getLast()));
+        return states;
     }
 
     private Tensor layer(Layer l, Tensor x) {

@@ -1,14 +1,11 @@
 package org.seemore.model.hfvision;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.seemore.model.hf.VisionConfig;
 import org.seemore.nn.LayerNorm;
 import org.seemore.nn.Params;
-import org.seemore.tensor.Elementwise;
-import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
@@ -19,8 +16,7 @@ import org.seemore.tensor.Tensor;
  */
 public final class SiglipVisionModel implements HfVisionModel {
     private final HfVisionTowerConfig config;
-    private final PatchEmbedding patches;
-    private final Tensor positionEmbedding;  // (N, D)
+    private final Embeddings embeddings;
     private final Encoder encoder;
     private final LayerNorm postNorm;
     private final AttentionPoolingHead head; // null without vision_use_head
@@ -29,17 +25,15 @@ public final class SiglipVisionModel implements HfVisionModel {
     /** A tower with fresh weights, its parameters under {@code params}' scope as {@code vision_model.*}. */
     public SiglipVisionModel(HfVisionTowerConfig config, Params params) {
         VisionConfig c = config.vision();
-        if (c.family() != VisionConfig.Family.SIGLIP) throw new IllegalArgumentException("a " + c.family() + " config is not a SigLIP tower");
+        Embeddings.require(c, VisionConfig.Family.SIGLIP);
         this.config = config;
         Set<String> before = Set.copyOf(params.all().keySet());
-        int d = c.hiddenSize();
-        Params model = params.sub("vision_model"), embeddings = model.sub("embeddings");
-        patches = PatchEmbedding.create(embeddings.sub("patch_embedding"), c, true);
-        positionEmbedding = embeddings.sub("position_embedding").normal("weight", 0.02f, c.numPositions(), d);
+        Params model = params.sub("vision_model");
+        embeddings = Embeddings.create(model.sub("embeddings"), c);
         encoder = new Encoder(model.sub("encoder"), c);
-        postNorm = new LayerNorm(model.sub("post_layernorm"), d);
+        postNorm = new LayerNorm(model.sub("post_layernorm"), c.hiddenSize());
         head = c.useHead() ? new AttentionPoolingHead(model.sub("head"), c) : null;
-        own = PatchEmbedding.added(params, before);
+        own = Embeddings.added(params, before);
     }
 
     @Override public HfVisionTowerConfig config() { return config; }
@@ -54,11 +48,6 @@ public final class SiglipVisionModel implements HfVisionModel {
 
     @Override
     public List<Tensor> hiddenStates(Tensor images, int count) {
-        Tensor x = patches.forward(images);                                              // (B, N, D)
-        x = Elementwise.add(x, Shaping.reshape(positionEmbedding, 1, x.dim(1), x.dim(2)));
-        List<Tensor> states = new ArrayList<>();
-        states.add(x);
-        encoder.run(x, count, states);
-        return states;
+        return encoder.hiddenStates(embeddings.forward(images), count);                  // (B, N, D) each
     }
 }

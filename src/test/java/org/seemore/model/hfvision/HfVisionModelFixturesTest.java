@@ -135,17 +135,10 @@ class HfVisionModelFixturesTest {
     }
 
     private static void assertMatches(String model, String name, Tensor got, SafetensorsFile ref) {
-        assertThat(got.shape()).as(name).containsExactly(ref.get(name).shape());
-        double d = maxDiff(got.toArray(), ref.floats(name));
-        System.out.printf("%s %s max diff %.3g%n", model, name, d);
-        assertThat(d).as("%s %s", model, name).isLessThan(TOL);
+        HfFixtures.assertClose(model, name, got, ref, TOL);
     }
 
-    static double maxDiff(float[] got, float[] want) {
-        assertThat(got).hasSameSizeAs(want);
-        double max = 0;
-        for (int i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i] - want[i]));
-        return max;
+    private static double maxDiff(float[] got, float[] want) {
+        return HfFixtures.maxDiff(got, want);
     }
-
 }

@@ -95,16 +95,10 @@ class LlavaModelFixturesTest {
     }
 
     private static void check(String model, String name, Tensor got, Fixture f) {
-        assertThat(got.shape()).as(name).containsExactly(f.ref().get(name).shape());
-        double d = maxDiff(got.toArray(), f.ref().floats(name));
-        System.out.printf("%s %s max diff %.3g%n", model, name, d);
-        assertThat(d).as("%s %s", model, name).isLessThan(TOL);
+        HfFixtures.assertClose(model, name, got, f.ref(), TOL);
     }
 
     static double maxDiff(float[] got, float[] want) {
-        assertThat(got).hasSameSizeAs(want);
-        double max = 0;
-        for (int i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i] - want[i]));
-        return max;
+        return HfFixtures.maxDiff(got, want);
     }
 }
