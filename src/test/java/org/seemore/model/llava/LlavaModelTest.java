@@ -70,6 +70,25 @@ class LlavaModelTest {
         assertThat(LlavaModelFixturesTest.maxDiff(got.logits(), Arrays.copyOf(REF.floats("gen.logits"), steps * 512))).isLessThan(1e-4);
     }
 
+    @Test
+    void aLeftPaddedBatchOfTwoImagesGeneratesWhatEachPromptGeneratesAlone() {
+        int[] a = ints("gen.input_ids"), b = Arrays.copyOfRange(a, 2, a.length); // b: 2 tokens shorter, so 2 pads on the left
+        b[0] = 1;
+        Tensor imageA = floats("gen.pixel_values"), imageB = Shaping.slice(floats("pixel_values"), 0, 1, 1);
+        int steps = 5, t = a.length;
+        LlavaModel.Generation aloneA = MODEL.generate(imageA, a, null, 1, steps, List.of());
+        LlavaModel.Generation aloneB = MODEL.generate(imageB, b, null, 1, steps, List.of());
+        int[] ids = new int[2 * t], mask = new int[2 * t];
+        System.arraycopy(a, 0, ids, 0, t);
+        System.arraycopy(b, 0, ids, t + 2, b.length);
+        for (int i = 0; i < 2 * t; i++) mask[i] = i < t || i >= t + 2 ? 1 : 0;
+        LlavaModel.Generation both = MODEL.generate(Shaping.concat(0, imageA, imageB), ids, mask, 2, steps, List.of());
+        assertThat(Arrays.copyOfRange(both.outputIds(), t, t + steps)).containsExactly(Arrays.copyOfRange(aloneA.outputIds(), t, t + steps));
+        assertThat(Arrays.copyOfRange(both.outputIds(), 2 * t + steps, 2 * (t + steps))).containsExactly(Arrays.copyOfRange(aloneB.outputIds(), b.length, b.length + steps));
+        int v = 512;
+        assertThat(LlavaModelFixturesTest.maxDiff(Arrays.copyOfRange(both.logits(), steps * v, 2 * steps * v), aloneB.logits())).isLessThan(1e-4);
+    }
+
     /** Whether new token {@code i} of {@code ids} (new tokens from {@code start}) occurs among the new tokens before it. */
     private static boolean seenBefore(int[] ids, int start, int i) {
         for (int j = start; j < start + i; j++) if (ids[j] == ids[start + i]) return true;
