@@ -12,6 +12,10 @@
  * ({@code moe/}); {@link org.seemore.model.Presets} names its sizes; config.json is its flat
  * reference format ({@code VlmConfigJson}); {@link org.seemore.model.ModelDirectory} saves and loads it.
  *
+ * <p>Hugging Face families, under their checkpoint names ({@code hf/} reads configs and names): CLIP
+ * and SigLIP towers ({@code hfvision/}), Llama and Qwen2 decoders ({@code llama/}), and LLaVA
+ * composing them ({@code llava/}).
+ *
  * <p>Dimensions in shape comments: B batch, S image side, N patches per image, D vision width,
  * Nv visual tokens per image, T text tokens, L = Nv + T positions, C language-model width,
  * V vocabulary, H heads, hd head width, E experts, k experts per token, N (in {@code moe/}) routed rows.

@@ -83,6 +83,28 @@ public final class HfFixtures {
         return StoredTensor.ofHalves(tensor.name(), type, tensor.shape(), bits);
     }
 
+    /** The largest |got - want|, after checking the lengths agree. */
+    public static double maxDiff(float[] got, float[] want) {
+        if (got.length != want.length) throw new AssertionError(got.length + " values, expected " + want.length);
+        double max = 0;
+        for (int i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i] - want[i]));
+        return max;
+    }
+
+    /**
+     * Asserts that {@code got} has the shape of {@code ref}'s tensor {@code name} and is within
+     * {@code tolerance} of it everywhere, printing the max difference under {@code label}.
+     */
+    public static void assertClose(String label, String name, org.seemore.tensor.Tensor got, SafetensorsFile ref, double tolerance) {
+        if (!java.util.Arrays.equals(got.shape(), ref.get(name).shape())) {
+            throw new AssertionError(label + " " + name + ": shape " + java.util.Arrays.toString(got.shape()) + ", expected "
+                    + java.util.Arrays.toString(ref.get(name).shape()));
+        }
+        double d = maxDiff(got.toArray(), ref.floats(name));
+        System.out.printf("%s %s max diff %.3g%n", label, name, d);
+        if (!(d < tolerance)) throw new AssertionError(label + " " + name + ": max diff " + d + " is not below " + tolerance);
+    }
+
     public static void write(Path file, String text) {
         try {
             Files.writeString(file, text);

@@ -1,11 +1,11 @@
 package org.seemore.model.llama;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.seemore.io.SafetensorsCheckpoint;
 import org.seemore.model.hf.DecoderConfig;
+import org.seemore.model.hf.HfWeights;
 import org.seemore.model.hf.RopeScaling;
 import org.seemore.nn.Params;
 import org.seemore.tensor.Elementwise;
@@ -83,19 +83,10 @@ public final class LlamaModel {
         });
     }
 
-    /** The model of {@code config} with the weights of {@code checkpoint}, widened to float32. */
+    /** The model of {@code config} with the weights of {@code checkpoint}, widened to float32; a missing or misshapen tensor is one line. */
     public static LlamaModel load(DecoderConfig config, SafetensorsCheckpoint checkpoint) {
         LlamaModel model = new LlamaModel(config, new Rng(0));
-        for (Map.Entry<String, Tensor> e : model.own.entrySet()) {
-            Tensor t = e.getValue();
-            if (!checkpoint.contains(e.getKey())) throw new IllegalArgumentException(checkpoint.directory() + ": no tensor " + e.getKey());
-            int[] stored = checkpoint.get(e.getKey()).shape();
-            if (!Arrays.equals(stored, t.shape())) {
-                throw new IllegalArgumentException(checkpoint.directory() + ": " + e.getKey() + " is " + Arrays.toString(stored) + ", expected " + Arrays.toString(t.shape()));
-            }
-            float[] values = checkpoint.floats(e.getKey());
-            System.arraycopy(values, 0, t.data(), t.offset(), values.length);
-        }
+        HfWeights.load(model.own, checkpoint);
         return model;
     }
 
