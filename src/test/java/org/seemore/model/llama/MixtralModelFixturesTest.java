@@ -132,6 +132,18 @@ class MixtralModelFixturesTest {
     }
 
     @Test
+    void aLeftPaddedBatchGeneratesWhatEachPromptGeneratesAlone() {
+        // padded positions are routed too (HF routes every row), but as masked keys they never reach a real token
+        GreedyDecoder decoder = new GreedyDecoder(model());
+        int[] a = {1, 17, 300, 42, 9}, b = {1, 88, 5};
+        int steps = 6;
+        int[] aloneA = decoder.generate(a, null, 1, steps).tokens(), aloneB = decoder.generate(b, null, 1, steps).tokens();
+        GreedyDecoder.Result both = decoder.generate(new int[] {1, 17, 300, 42, 9, 0, 0, 1, 88, 5}, new int[] {1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, 2, steps);
+        assertThat(Arrays.copyOf(both.tokens(), steps)).containsExactly(aloneA);
+        assertThat(Arrays.copyOfRange(both.tokens(), steps, 2 * steps)).containsExactly(aloneB);
+    }
+
+    @Test
     void aMissingExpertOrAWronglyShapedGateIsOneLineNamingTheTensor(@TempDir Path tmp) {
         String expert = "model.layers.1.block_sparse_moe.experts.7.w2.weight", gate = "model.layers.0.block_sparse_moe.gate.weight";
         Path missing = tmp.resolve("missing"), misshaped = tmp.resolve("misshaped");
