@@ -1,0 +1,63 @@
+package org.seemore.generate.hf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.seemore.UserException;
+import org.seemore.data.text.TokenizerConfig;
+import org.seemore.model.hf.Architecture;
+import org.seemore.model.hf.HfModelConfig;
+import org.seemore.model.hf.HfModelDirectory;
+
+/**
+ * Which model directories are Hugging Face ones, and the {@link HfLanguageModel} that runs each
+ * architecture: the one place a new family is added.
+ */
+public final class HfModels {
+    private HfModels() {}
+
+    /**
+     * True when {@code dir}'s config.json names a Hugging Face model class ({@code architectures} or
+     * {@code model_type}); seemore's own config.json has neither. A directory without a readable
+     * config.json is not one (the caller's own loader then says what is wrong).
+     */
+    public static boolean isHuggingFace(Path dir) {
+        Path config = dir.resolve(HfModelConfig.FILE);
+        if (!Files.isRegularFile(config)) return false;
+        JsonNode json;
+        try {
+            json = TokenizerConfig.readJson(config);
+        } catch (UserException e) {
+            return false;
+        }
+        return json.has("architectures") || json.has("model_type");
+    }
+
+    /** Whether an architecture reads images (a vision-language model). */
+    public static boolean readsImages(Architecture architecture) {
+        return architecture == Architecture.LLAVA;
+    }
+
+    /** Whether an architecture generates text. */
+    public static boolean generatesText(Architecture architecture) {
+        return switch (architecture) {
+            case LLAMA, QWEN2, MIXTRAL, LLAVA -> true;
+            case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> false;
+        };
+    }
+
+    /**
+     * The model of {@code directory}, weights loaded. Plug-in points: LLaVA and Mixtral replace their
+     * line here with their own {@link HfLanguageModel} once their model classes exist.
+     */
+    public static HfLanguageModel load(HfModelDirectory directory) {
+        Architecture architecture = directory.architecture();
+        return switch (architecture) {
+            case LLAMA, QWEN2 -> LlamaGeneration.load(directory);
+            case MIXTRAL, LLAVA -> throw new UserException(directory.directory() + ": " + architecture.className
+                    + " checkpoints are read but cannot generate yet in this version; LlamaForCausalLM and Qwen2ForCausalLM can");
+            case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className
+                    + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama or Qwen2 checkpoint");
+        };
+    }
+}
