@@ -16,11 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.seemore.UserException;
 import org.seemore.data.image.ImageSource;
-import org.seemore.data.text.Tokenizers;
-import org.seemore.data.text.chat.ChatTemplate;
 import org.seemore.generate.Sampler;
-import org.seemore.model.hf.HfModelDirectory;
-import org.seemore.model.llama.GreedyDecoder;
 import org.seemore.model.llama.LlamaModel;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
@@ -39,17 +35,11 @@ class HfSessionTest {
     }
 
     static LlamaModel model(Path dir) {
-        HfModelDirectory hf = HfModelDirectory.open(dir);
-        return LlamaModel.load(hf.decoder().orElseThrow(), hf.weights());
+        return TinyHfModels.model(dir);
     }
 
-    /** What transformers does: render with add_generation_prompt, encode without special tokens, greedy-generate, cut at an end id. */
     static int[] expectedGreedy(Path dir, List<Map<String, String>> messages, int steps, Set<Integer> eos) {
-        String text = ChatTemplate.load(dir).orElseThrow().render(messages, true);
-        int[] ids = Tokenizers.load(dir).encode(text);
-        int[] tokens = new GreedyDecoder(model(dir)).generate(ids, null, 1, steps).tokens();
-        for (int i = 0; i < tokens.length; i++) if (eos.contains(tokens[i])) return Arrays.copyOf(tokens, i);
-        return tokens;
+        return TinyHfModels.greedyReply(dir, messages, steps, eos);
     }
 
     @Test

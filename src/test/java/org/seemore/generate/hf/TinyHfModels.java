@@ -13,7 +13,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.Set;
+import org.seemore.data.text.Tokenizers;
+import org.seemore.data.text.chat.ChatTemplate;
 import org.seemore.io.HfFixtures;
+import org.seemore.model.hf.HfModelDirectory;
+import org.seemore.model.llama.GreedyDecoder;
+import org.seemore.model.llama.LlamaModel;
 
 /**
  * Tiny Hugging Face model directories for tests: the llama or qwen2 fixture's config.json and
@@ -58,6 +65,24 @@ public final class TinyHfModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The directory's decoder with its weights. */
+    public static LlamaModel model(Path dir) {
+        HfModelDirectory hf = HfModelDirectory.open(dir);
+        return LlamaModel.load(hf.decoder().orElseThrow(), hf.weights());
+    }
+
+    /**
+     * What transformers does, computed directly: render with add_generation_prompt, encode without special
+     * tokens, greedy-generate with {@link GreedyDecoder}, cut before the first end id.
+     */
+    public static int[] greedyReply(Path dir, List<Map<String, String>> messages, int steps, Set<Integer> eos) {
+        String text = ChatTemplate.load(dir).orElseThrow().render(messages, true);
+        int[] ids = Tokenizers.load(dir).encode(text);
+        int[] tokens = new GreedyDecoder(model(dir)).generate(ids, null, 1, steps).tokens();
+        for (int i = 0; i < tokens.length; i++) if (eos.contains(tokens[i])) return Arrays.copyOf(tokens, i);
+        return tokens;
     }
 
     /** A template of fixtures/hf/chat-templates/templates.json: llama-2-chat, chatml or llava-1.5. */
