@@ -60,6 +60,7 @@ public final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be positive");
+        if (!java.nio.file.Files.isDirectory(model)) throw new UserException(model + ": no such model directory");
         if (!HfModels.isHuggingFace(model)) {
             throw new UserException(model + ": not a Hugging Face model directory (its config.json names no architectures or model_type); "
                     + "chat runs downloaded checkpoints, caption runs seemore's own models");

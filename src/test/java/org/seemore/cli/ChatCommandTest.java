@@ -108,7 +108,7 @@ class ChatCommandTest {
         assertRefused(chat("Hello\n", noTemplate), "no chat template");
         assertRefused(chat("Hello\n", noTokenizer), "has no tokenizer");
         assertRefused(chat("Hello\n", own), "not a Hugging Face model directory");
-        assertRefused(chat("Hello\n", tmp.resolve("missing")), "not a Hugging Face model directory");
+        assertRefused(chat("Hello\n", tmp.resolve("missing")), "missing: no such model directory");
         assertRefused(CliRun.withInput("Hello\n", "chat", "--model", qwen.toString(), "--max-new-tokens", "0"), "--max-new-tokens must be positive");
         assertRefused(chat("Hello\n", qwen, "--temperature", "-1"), "--temperature");
     }

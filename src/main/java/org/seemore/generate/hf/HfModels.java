@@ -3,6 +3,7 @@ package org.seemore.generate.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.seemore.UserException;
 import org.seemore.data.text.TokenizerConfig;
 import org.seemore.model.hf.Architecture;
@@ -38,22 +39,21 @@ public final class HfModels {
         return architecture == Architecture.LLAVA;
     }
 
-    /** Whether an architecture generates text. */
-    public static boolean generatesText(Architecture architecture) {
-        return switch (architecture) {
-            case LLAMA, QWEN2, MIXTRAL, LLAVA -> true;
-            case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> false;
-        };
+    /** The model of {@code directory}, weights loaded. */
+    public static HfLanguageModel load(HfModelDirectory directory) {
+        return loader(directory).apply(directory);
     }
 
     /**
-     * The model of {@code directory}, weights loaded. Plug-in points: LLaVA and Mixtral replace their
-     * line here with their own {@link HfLanguageModel} once their model classes exist.
+     * How to load {@code directory}'s model, or a one-line refusal when seemore cannot generate with
+     * its architecture; cheap, so that a session refuses before reading tokenizers and weights.
+     * Plug-in points: LLaVA and Mixtral replace their line with their own {@link HfLanguageModel}
+     * once their model classes exist.
      */
-    public static HfLanguageModel load(HfModelDirectory directory) {
+    static Function<HfModelDirectory, HfLanguageModel> loader(HfModelDirectory directory) {
         Architecture architecture = directory.architecture();
         return switch (architecture) {
-            case LLAMA, QWEN2 -> LlamaGeneration.load(directory);
+            case LLAMA, QWEN2 -> LlamaGeneration::load;
             case MIXTRAL, LLAVA -> throw new UserException(directory.directory() + ": " + architecture.className
                     + " checkpoints are read but cannot generate yet in this version; LlamaForCausalLM and Qwen2ForCausalLM can");
             case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className

@@ -85,7 +85,7 @@ public final class HfSession {
     public static HfSession open(HfModelDirectory hf) {
         Path directory = hf.directory();
         Architecture architecture = hf.architecture();
-        if (!HfModels.generatesText(architecture)) HfModels.load(hf); // says why it cannot
+        var loader = HfModels.loader(hf); // refuses an architecture that cannot generate before anything is read
         Tokenizer tokenizer = Tokenizers.load(directory);
         Optional<ChatTemplate> template = ChatTemplate.load(directory);
         Path preprocessor = directory.resolve(PREPROCESSOR);
@@ -93,7 +93,7 @@ public final class HfSession {
                 ? Optional.of(ImageProcessor.load(preprocessor)) : Optional.empty();
         Set<Integer> eos = new LinkedHashSet<>(hf.eosTokenIds());
         tokenizer.eosId().ifPresent(eos::add);
-        return new HfSession(directory, architecture, tokenizer, template, processor, eos, HfModels.load(hf));
+        return new HfSession(directory, architecture, tokenizer, template, processor, eos, loader.apply(hf));
     }
 
     public Path directory() {
