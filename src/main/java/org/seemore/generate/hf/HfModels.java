@@ -1,13 +1,10 @@
 package org.seemore.generate.hf;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.seemore.UserException;
-import org.seemore.data.text.TokenizerConfig;
+import org.seemore.model.ModelDirectory;
 import org.seemore.model.hf.Architecture;
-import org.seemore.model.hf.HfModelConfig;
 import org.seemore.model.hf.HfModelDirectory;
 
 /**
@@ -23,15 +20,7 @@ public final class HfModels {
      * config.json is not one (the caller's own loader then says what is wrong).
      */
     public static boolean isHuggingFace(Path dir) {
-        Path config = dir.resolve(HfModelConfig.FILE);
-        if (!Files.isRegularFile(config)) return false;
-        JsonNode json;
-        try {
-            json = TokenizerConfig.readJson(config);
-        } catch (UserException e) {
-            return false;
-        }
-        return json.has("architectures") || json.has("model_type");
+        return ModelDirectory.isHuggingFace(dir);
     }
 
     /** Whether an architecture reads images (a vision-language model). */

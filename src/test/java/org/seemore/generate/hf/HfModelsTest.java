@@ -31,6 +31,12 @@ class HfModelsTest {
     }
 
     @Test
+    void commandsForSeemoresOwnModelsRefuseAHuggingFaceCheckpointInOneLine() {
+        assertThatThrownBy(() -> org.seemore.model.ModelDirectory.load(HfFixtures.model("qwen2"))).isInstanceOf(UserException.class)
+                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+    }
+
+    @Test
     void onlyLlavaReadsImages() {
         for (Architecture a : Architecture.values()) assertThat(HfModels.readsImages(a)).isEqualTo(a == Architecture.LLAVA);
     }
