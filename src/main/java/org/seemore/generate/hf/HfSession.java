@@ -166,6 +166,7 @@ public final class HfSession {
 
     private Prompt encode(String text, boolean addSpecialTokens, List<ImageSource> images) {
         int[] ids = tokenizer.encode(text, addSpecialTokens);
+        if (ids.length == 0) throw new UserException("the prompt is empty: give some text (--prompt)");
         for (int id : ids) {
             if (id >= model.vocabSize()) {
                 throw new UserException(directory + ": the tokenizer gives id " + id + ", beyond the model's vocab_size " + model.vocabSize());

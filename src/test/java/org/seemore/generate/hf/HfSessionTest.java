@@ -154,6 +154,7 @@ class HfSessionTest {
         assertThatThrownBy(() -> session.render(List.of(Turn.user("Hi", List.of()))))
                 .isInstanceOf(UserException.class).hasMessageContaining("no chat template");
         assertThat(session.rawPrompt("Hello there", List.of()).ids()).containsExactly(session.tokenizer().encode("Hello there", true));
+        assertThatThrownBy(() -> session.rawPrompt("", List.of())).isInstanceOf(UserException.class).hasMessageContaining("the prompt is empty");
     }
 
     @Test
