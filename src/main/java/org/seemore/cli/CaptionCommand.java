@@ -19,6 +19,7 @@ import org.seemore.generate.hf.HfModels;
 import org.seemore.model.ModelDirectory;
 import org.seemore.train.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,7 +31,9 @@ import picocli.CommandLine.Parameters;
                         + "not cropped or padded. The alpha channel is dropped (transparent pixels keep their stored colour); an "
                         + "animated GIF gives its first frame, and images over 4096x4096 pixels are decimated while decoding. "
                         + "A warning is printed for an image more than " + ImageTransform.MAX_ASPECT_RATIO
-                        + ":1 wide or tall, or enlarged more than 2x."},
+                        + ":1 wide or tall, or enlarged more than 2x.",
+                "A Hugging Face vision-language directory (LLaVA) preprocesses with its own preprocessor_config.json "
+                        + "and puts the image and --prompt in a user turn of its chat template (a raw prompt without one)."},
         footer = {"%nAn image that cannot be read (missing, not an image, corrupt) does not stop the others: it is reported "
                 + "on stderr (and, with --json, as {\"image\", \"error\"} in its place in the list).",
                 "Exit status: 0 when every image was captioned (or, with --skip-bad, at least one); 1 when an image could "
@@ -43,14 +46,8 @@ public final class CaptionCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Text the answer continues from (default: none).", defaultValue = "")
     String prompt;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
-    double topP;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "Longest caption in tokens: characters for seemore's models (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
@@ -69,7 +66,7 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
+        Sampler sampler = sampling.sampler();
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
         Map<Path, String> captions = new LinkedHashMap<>();
         Map<Path, String> errors = new LinkedHashMap<>();

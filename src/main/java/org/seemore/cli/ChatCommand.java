@@ -18,6 +18,7 @@ import org.seemore.generate.hf.HfSession;
 import org.seemore.generate.hf.Turn;
 import org.seemore.tensor.Rng;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seemore chat}: a multi-turn conversation in the terminal with a Hugging Face model directory. */
@@ -44,21 +45,15 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Longest reply in tokens (default: ${DEFAULT-VALUE}).", defaultValue = "512")
     int maxNewTokens;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
-    double topP;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", paramLabel = "N", description = "Sampling seed for the whole conversation (default: ${DEFAULT-VALUE}).", defaultValue = "1337")
     long seed;
 
     @Override
     public Integer call() throws IOException {
-        Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
+        Sampler sampler = sampling.sampler();
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be positive");
         if (!java.nio.file.Files.isDirectory(model)) throw new UserException(model + ": no such model directory");
         if (!HfModels.isHuggingFace(model)) {
