@@ -31,7 +31,11 @@ final class HfCaption {
     }
 
     static void caption(CaptionCommand command, Sampler sampler, Map<Path, String> captions, Map<Path, String> errors) {
-        HfSession session = HfSession.open(requireVision(command.model, "caption"));
+        caption(HfSession.open(requireVision(command.model, "caption")), command, sampler, captions, errors);
+    }
+
+    /** Captions {@code command}'s images one by one; an image that fails is reported and the others go on. */
+    static void caption(HfSession session, CaptionCommand command, Sampler sampler, Map<Path, String> captions, Map<Path, String> errors) {
         HfSession.Settings settings = new HfSession.Settings(command.maxTokens, sampler);
         for (Path image : command.images) {
             List<ImageSource> images = List.of(new ImageSource.FileImage(image));
