@@ -15,9 +15,11 @@ import org.seemore.data.image.ImageTransform;
 import org.seemore.data.image.Resize;
 import org.seemore.data.image.RgbImage;
 import org.seemore.generate.Sampler;
+import org.seemore.generate.hf.HfModels;
 import org.seemore.model.ModelDirectory;
 import org.seemore.train.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,29 +31,25 @@ import picocli.CommandLine.Parameters;
                         + "not cropped or padded. The alpha channel is dropped (transparent pixels keep their stored colour); an "
                         + "animated GIF gives its first frame, and images over 4096x4096 pixels are decimated while decoding. "
                         + "A warning is printed for an image more than " + ImageTransform.MAX_ASPECT_RATIO
-                        + ":1 wide or tall, or enlarged more than 2x."},
+                        + ":1 wide or tall, or enlarged more than 2x.",
+                "A Hugging Face vision-language directory (LLaVA) preprocesses with its own preprocessor_config.json "
+                        + "and puts the image and --prompt in a user turn of its chat template (a raw prompt without one)."},
         footer = {"%nAn image that cannot be read (missing, not an image, corrupt) does not stop the others: it is reported "
                 + "on stderr (and, with --json, as {\"image\", \"error\"} in its place in the list).",
                 "Exit status: 0 when every image was captioned (or, with --skip-bad, at least one); 1 when an image could "
                         + "not be read; 2 for bad flags or a bad model directory.%n"})
 public final class CaptionCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory, or a Hugging Face vision-language model directory.")
     Path model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Text the answer continues from (default: none).", defaultValue = "")
     String prompt;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 is greedy (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    double temperature;
+    @Mixin
+    SamplingOptions sampling;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).", defaultValue = "1.0")
-    double topP;
-
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Longest caption in characters (default: ${DEFAULT-VALUE}).", defaultValue = "200")
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Longest caption in tokens: characters for seemore's models (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
 
     @Option(names = "--json", description = "Print a JSON list of {\"image\", \"caption\"} (or {\"image\", \"error\"}).")
@@ -68,14 +66,30 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sampler sampler = CliSupport.parse("--temperature/--top-k/--top-p", () -> Sampler.of(temperature, topK, topP));
+        Sampler sampler = sampling.sampler();
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
+        Map<Path, String> captions = new LinkedHashMap<>();
+        Map<Path, String> errors = new LinkedHashMap<>();
+        if (HfModels.isHuggingFace(model)) {
+            HfCaption.caption(this, sampler, captions, errors);
+        } else {
+            captionWithOwnModel(sampler, captions, errors);
+        }
+        return report(captions, errors);
+    }
+
+    /** Reports a caption to stderr as seemore's commands do: skipped or not. */
+    void unreadable(Path image, String message, Map<Path, String> errors) {
+        errors.put(image, message);
+        System.err.println("seemore caption: " + (skipBad ? "skipped " : "") + message);
+    }
+
+    private void captionWithOwnModel(Sampler sampler, Map<Path, String> captions, Map<Path, String> errors) {
         MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         ImageTransform transform = ImageTransform.imagenet(loaded.model().config().imageSize());
         // decoded one by one, so that a bad image is reported alone; kept at the model's size only
         List<Example> records = new ArrayList<>();
-        Map<Path, String> errors = new LinkedHashMap<>();
         for (Path p : images) {
             try {
                 RgbImage image = ImageDecoder.decode(new ImageSource.FileImage(p));
@@ -84,14 +98,16 @@ public final class CaptionCommand implements Callable<Integer> {
                 RgbImage resized = Resize.bilinear(image, transform.size(), transform.size());
                 records.add(new Example(p.toString(), new ImageSource.PixelImage(p.toString(), resized), prompt, ""));
             } catch (UserException e) {
-                errors.put(p, e.getMessage());
-                System.err.println("seemore caption: " + (skipBad ? "skipped " : "") + e.getMessage());
+                unreadable(p, e.getMessage(), errors);
             }
         }
         Evaluator evaluator = new Evaluator(loaded.model(), loaded.tokenizer(), transform, 16);
         List<Evaluator.Sample> samples = records.isEmpty() ? List.of() : evaluator.caption(records, sampler, seed, maxTokens);
-        Map<String, String> captions = new LinkedHashMap<>();
-        for (Evaluator.Sample s : samples) captions.put(s.example().origin(), s.generated());
+        for (Evaluator.Sample s : samples) captions.put(Path.of(s.example().origin()), s.generated());
+    }
+
+    /** Prints the captions (in the images' order) and returns the exit status. */
+    private int report(Map<Path, String> captions, Map<Path, String> errors) throws Exception {
         if (json) {
             List<Map<String, String>> out = new ArrayList<>();
             for (Path p : images) {
@@ -101,15 +117,15 @@ public final class CaptionCommand implements Callable<Integer> {
                     if (skipBad) continue;
                     row.put("error", withoutPrefix(errors.get(p), p + ": "));
                 } else {
-                    row.put("caption", captions.get(p.toString()));
+                    row.put("caption", captions.get(p));
                 }
                 out.add(row);
             }
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
         } else {
-            for (Evaluator.Sample s : samples) System.out.println(s.example().origin() + ": " + s.generated());
+            for (Path p : images) if (captions.containsKey(p)) System.out.println(p + ": " + captions.get(p));
         }
-        return errors.isEmpty() || (skipBad && !records.isEmpty()) ? 0 : 1;
+        return errors.isEmpty() || (skipBad && !captions.isEmpty()) ? 0 : 1;
     }
 
     private static String withoutPrefix(String message, String prefix) {

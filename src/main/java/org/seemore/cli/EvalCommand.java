@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.seemore.UserException;
 import org.seemore.data.DataSource;
 import org.seemore.data.image.ImageTransform;
+import org.seemore.generate.hf.HfModels;
 import org.seemore.model.ModelDirectory;
 import org.seemore.train.Evaluator;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
         description = "Caption (or answer) every record greedily and compare with its reference: loss, exact match, character error rate.")
 public final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory, or a Hugging Face vision-language model directory.")
     Path model;
 
     @Option(names = "--data", required = true, paramLabel = "PATH", description = "A data file, or synthetic:shapes:SPLIT (train, val, test, heldout); synthetic:shapes alone is its test split.")
@@ -39,6 +40,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (limit < 0) throw new UserException("--limit must be >= 0");
+        if (HfModels.isHuggingFace(model)) return HfEval.run(this);
         MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         var config = loaded.model().config();

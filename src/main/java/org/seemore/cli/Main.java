@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 TrainCommand.class,
                 CaptionCommand.class,
+                ChatCommand.class,
                 ServeCommand.class,
                 EvalCommand.class,
                 SynthCommand.class,

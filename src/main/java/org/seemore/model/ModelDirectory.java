@@ -32,6 +32,22 @@ public final class ModelDirectory {
         return Files.isRegularFile(dir.resolve(CONFIG)) && Files.isRegularFile(dir.resolve(WEIGHTS)) && Files.isRegularFile(dir.resolve(TOKENIZER));
     }
 
+    /**
+     * True when {@code dir}'s config.json names a Hugging Face model class ({@code architectures} or
+     * {@code model_type}); seemore's own config.json has neither. A missing or unreadable config.json
+     * is not one (the loader then says what is wrong with it).
+     */
+    public static boolean isHuggingFace(Path dir) {
+        Path config = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(config)) return false;
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = org.seemore.data.text.TokenizerConfig.readJson(config);
+            return json.has("architectures") || json.has("model_type");
+        } catch (UserException e) {
+            return false;
+        }
+    }
+
     public static void writeConfig(Path dir, VlmConfig config, CharTokenizer tokenizer) {
         writeAtomically(dir.resolve(CONFIG), config.toJson());
         Path tmp = dir.resolve(TOKENIZER + ".tmp");
@@ -76,6 +92,9 @@ public final class ModelDirectory {
     public static Loaded load(Path dir) {
         if (Files.isRegularFile(dir)) throw new UserException(aFileNotADirectory(dir));
         if (!Files.isDirectory(dir)) throw new UserException(dir + ": no such model directory");
+        if (isHuggingFace(dir)) {
+            throw new UserException(dir + ": a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+        }
         if (!isModelDirectory(dir)) {
             throw new UserException(dir + ": not a model directory (needs " + CONFIG + ", " + TOKENIZER + " and " + WEIGHTS + "; train one with 'seemore train')");
         }

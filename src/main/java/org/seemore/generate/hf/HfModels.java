@@ -1,0 +1,52 @@
+package org.seemore.generate.hf;
+
+import java.nio.file.Path;
+import java.util.function.Function;
+import org.seemore.UserException;
+import org.seemore.model.ModelDirectory;
+import org.seemore.model.hf.Architecture;
+import org.seemore.model.hf.HfModelDirectory;
+
+/**
+ * Which model directories are Hugging Face ones, and the {@link HfLanguageModel} that runs each
+ * architecture: the one place a new family is added.
+ */
+public final class HfModels {
+    private HfModels() {}
+
+    /**
+     * True when {@code dir}'s config.json names a Hugging Face model class ({@code architectures} or
+     * {@code model_type}); seemore's own config.json has neither. A directory without a readable
+     * config.json is not one (the caller's own loader then says what is wrong).
+     */
+    public static boolean isHuggingFace(Path dir) {
+        return ModelDirectory.isHuggingFace(dir);
+    }
+
+    /** Whether an architecture reads images (a vision-language model). */
+    public static boolean readsImages(Architecture architecture) {
+        return architecture == Architecture.LLAVA;
+    }
+
+    /** The model of {@code directory}, weights loaded. */
+    public static HfLanguageModel load(HfModelDirectory directory) {
+        return loader(directory).apply(directory);
+    }
+
+    /**
+     * How to load {@code directory}'s model, or a one-line refusal when seemore cannot generate with
+     * its architecture; cheap, so that a session refuses before reading tokenizers and weights.
+     * Plug-in points: LLaVA and Mixtral replace their line with their own {@link HfLanguageModel}
+     * once their model classes exist.
+     */
+    static Function<HfModelDirectory, HfLanguageModel> loader(HfModelDirectory directory) {
+        Architecture architecture = directory.architecture();
+        return switch (architecture) {
+            case LLAMA, QWEN2 -> LlamaGeneration::load;
+            case MIXTRAL, LLAVA -> throw new UserException(directory.directory() + ": " + architecture.className
+                    + " checkpoints are read but cannot generate yet in this version; LlamaForCausalLM and Qwen2ForCausalLM can");
+            case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className
+                    + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama or Qwen2 checkpoint");
+        };
+    }
+}

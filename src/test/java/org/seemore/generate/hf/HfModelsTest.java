@@ -1,0 +1,54 @@
+package org.seemore.generate.hf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seemore.UserException;
+import org.seemore.io.HfFixtures;
+import org.seemore.model.hf.Architecture;
+
+/** Which directories are Hugging Face ones, and which architectures generate. */
+class HfModelsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aConfigNamingAModelClassOrTypeIsHuggingFaces() throws IOException {
+        Files.writeString(Files.createDirectories(tmp.resolve("own")).resolve("config.json"), "{\"img_size\": 32, \"vocab_size\": 40}");
+        Files.writeString(Files.createDirectories(tmp.resolve("typed")).resolve("config.json"), "{\"model_type\": \"llama\"}");
+        Files.writeString(Files.createDirectories(tmp.resolve("broken")).resolve("config.json"), "{");
+
+        assertThat(HfModels.isHuggingFace(HfFixtures.model("qwen2"))).isTrue();
+        assertThat(HfModels.isHuggingFace(tmp.resolve("typed"))).isTrue();
+        assertThat(HfModels.isHuggingFace(tmp.resolve("own"))).isFalse();
+        assertThat(HfModels.isHuggingFace(tmp.resolve("broken"))).isFalse();
+        assertThat(HfModels.isHuggingFace(tmp.resolve("missing"))).isFalse();
+    }
+
+    @Test
+    void commandsForSeemoresOwnModelsRefuseAHuggingFaceCheckpointInOneLine() {
+        assertThatThrownBy(() -> org.seemore.model.ModelDirectory.load(HfFixtures.model("qwen2"))).isInstanceOf(UserException.class)
+                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+    }
+
+    @Test
+    void onlyLlavaReadsImages() {
+        for (Architecture a : Architecture.values()) assertThat(HfModels.readsImages(a)).isEqualTo(a == Architecture.LLAVA);
+    }
+
+    @Test
+    void architecturesThatCannotGenerateAreRefusedBeforeTheTokenizerIsRead() {
+        // LLaVA and Mixtral refuse until their generation plugs in (HfModels.loader); a vision tower never generates
+        assertThatThrownBy(() -> HfSession.open(HfFixtures.model("llava"))).isInstanceOf(UserException.class)
+                .hasMessageContaining("LlavaForConditionalGeneration checkpoints are read but cannot generate yet");
+        assertThatThrownBy(() -> HfSession.open(HfFixtures.model("mixtral"))).isInstanceOf(UserException.class)
+                .hasMessageContaining("MixtralForCausalLM checkpoints are read but cannot generate yet");
+        assertThatThrownBy(() -> HfSession.open(HfFixtures.model("clip-vision"))).isInstanceOf(UserException.class)
+                .hasMessageContaining("CLIPVisionModel is a vision encoder alone and cannot generate text");
+    }
+}
