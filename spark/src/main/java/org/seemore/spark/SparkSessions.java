@@ -2,6 +2,7 @@ package org.seemore.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.seemore.UserException;
 
 /** The Spark session of a command: the given master, or the one spark-submit (or a notebook) set up. */
 public final class SparkSessions {
@@ -20,6 +21,11 @@ public final class SparkSessions {
             conf.set("spark.executor.extraJavaOptions", ("--add-modules=jdk.incubator.vector -Xss8m " + extra).strip());
         }
         conf.setIfMissing("spark.ui.enabled", "false");
-        return SparkSession.builder().config(conf).getOrCreate();
+        try {
+            return SparkSession.builder().config(conf).getOrCreate();
+        } catch (Exception e) { // Spark's SparkException, e.g. "Could not parse Master URL: 'x'", is checked but undeclared
+            String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse(e.getClass().getSimpleName());
+            throw new UserException("--master " + conf.get("spark.master") + ": Spark could not start: " + why);
+        }
     }
 }
