@@ -99,6 +99,7 @@ public final class DataParallelTrainer {
         DataParallelWorker.InnerState[] inner = resume && diloco ? DiLoCoState.readInner(runDir, step, parallel.workers(), trainable.size()) : null;
         if (resume && diloco && inner == null) listener.onNotice("no saved inner optimizer state for step " + step + "; the workers start their AdamW moments afresh");
         String[] locations = new String[parallel.workers()];
+        long lastCheckpoint = step;
         List<RoundStats> rounds = new ArrayList<>();
         double lastLoss = Double.NaN;
         RoundWatcher watcher = new RoundWatcher(listener::onNotice);
@@ -120,8 +121,12 @@ public final class DataParallelTrainer {
                 }
                 Broadcast<float[][]> shipped = spark.broadcast(values);
                 spark.setLocalProperty(RoundWatcher.ROUND, Long.toString(step));
-                List<DataParallelWorker.Result> results = new ArrayList<>(tasks(spark, inner, locations)
-                        .map(t -> DataParallelWorker.run(job, round, t, shipped.value())).collect());
+                List<DataParallelWorker.Result> results;
+                try {
+                    results = new ArrayList<>(tasks(spark, inner, locations).map(t -> DataParallelWorker.run(job, round, t, shipped.value())).collect());
+                } catch (Exception e) { // SparkException (checked, undeclared): Spark gave up on a task (spark.task.maxFailures) or lost its cluster
+                    throw stopped(e, step, lastCheckpoint, runDir);
+                }
                 spark.setLocalProperty(RoundWatcher.ROUND, null);
                 shipped.destroy();
                 inner = null;
@@ -146,12 +151,22 @@ public final class DataParallelTrainer {
                     TrainingState.prune(runDir, step);
                     metrics.plot();
                     listener.onCheckpoint(step);
+                    lastCheckpoint = step;
                 }
             }
         } finally {
             spark.sc().removeSparkListener(watcher);
         }
         return new Summary(step, lastLoss, rounds);
+    }
+
+    /** A failed round as one line: an executor's own user error as it is, else what Spark said and where to resume from. */
+    private static UserException stopped(Exception e, long step, long lastCheckpoint, Path runDir) {
+        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof UserException user) return user;
+        String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse(e.getClass().getSimpleName());
+        return new UserException("round at step " + step + " failed: " + why + "; " + (lastCheckpoint > 0
+                ? "the last checkpoint is step " + lastCheckpoint + ": continue with --resume --out " + runDir
+                : "no checkpoint was written yet"), e);
     }
 
     /**
@@ -174,10 +189,10 @@ public final class DataParallelTrainer {
         double loss = 0, ce = 0, aux = 0;
         long tokens = 0;
         double[][] load = null;
-        double share = round.sync() ? 1 : 1.0 / parallel.workers(); // sync losses are already shares of 1/W
+        double share = round.sync() ? 1 : 1.0 / parallel.workers(); // sync losses and loads are already shares of 1/W
         for (DataParallelWorker.Result r : results) {
             loss += r.loss() * share; ce += r.ce() * share; aux += r.aux() * share; tokens += r.tokens();
-            load = addLoad(load, r.expertLoad(), 1.0 / parallel.workers());
+            load = addLoad(load, r.expertLoad(), share);
         }
         Trainer.StepMetrics sm = new Trainer.StepMetrics(step, loss, ce, aux, lr, norm, tokens / seconds, load);
         metrics.step(sm);

@@ -152,7 +152,9 @@ public final class DataParallelWorker {
             }
             rt.innerNext = first + k;
             if (round.returnInnerState()) {
-                returned = new InnerState(rt.inner.stepCount(), copies(rt.inner.firstMoments()), copies(rt.inner.secondMoments()));
+                // the live moments, not copies: the result is serialized as the task ends, before this worker's next
+                // round can change them, and a copy would cost 2 floats per parameter more (an executor ran out of heap)
+                returned = new InnerState(rt.inner.stepCount(), rt.inner.firstMoments().toArray(float[][]::new), rt.inner.secondMoments().toArray(float[][]::new));
             }
             for (int i = 0; i < out.length; i++) out[i] = rt.trainable.get(i).toArray();
         }
@@ -162,12 +164,6 @@ public final class DataParallelWorker {
     /** DiLoCo's inner optimizer: AdamW with betas (0.9, 0.95), as the paper's inner optimizer. */
     private static AdamW newInner(Runtime rt, Job job) {
         return new AdamW(rt.model.parameters(), new AdamW.Settings(0.9, 0.95, 1e-8, job.weightDecay()));
-    }
-
-    private static float[][] copies(List<float[]> arrays) {
-        float[][] out = new float[arrays.size()][];
-        for (int i = 0; i < out.length; i++) out[i] = arrays.get(i).clone();
-        return out;
     }
 
     /** This executor as a Spark task location ({@code executor_HOST_ID}), for pinning the worker here next round. */

@@ -40,7 +40,7 @@ final class RoundWatcher extends SparkListener {
         if (step == null || !(end.reason() instanceof TaskFailedReason failed)) return;
         String why = failed.toErrorString().strip().lines().findFirst().orElse("failed");
         failures.add(step + "/" + end.taskInfo().index());
-        notice.accept(String.format("round at step %d: worker %d's task failed on executor %s (%s); Spark runs it again from the same parameters",
+        notice.accept(String.format("round at step %d: worker %d's task failed on executor %s (%s); Spark retries it from the same parameters (up to spark.task.maxFailures attempts)",
                 step, end.taskInfo().index(), end.taskInfo().executorId(), why));
     }
 

@@ -142,7 +142,9 @@ public final class SparkMain implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
         @Option(names = "--preset", defaultValue = "small", paramLabel = "NAME") String preset;
         @Option(names = "--workers", defaultValue = "2", paramLabel = "N", description = "Data-parallel workers, one task each per round (default: ${DEFAULT-VALUE}).") int workers;
-        @Option(names = "--sync-every", defaultValue = "1", paramLabel = "K", description = "1: average gradients every step; K > 1: DiLoCo, K local steps per round (default: ${DEFAULT-VALUE}).") int syncEvery;
+        // the default from the measured round cost (docs/spark.md): a round's scheduling and transfer cost about 3x the
+        // seemore preset's step at 1 and 2 workers, so 10 local steps keep ~78% of the time computing; 1 is exact
+        @Option(names = "--sync-every", defaultValue = "10", paramLabel = "K", description = "1: sum gradients every step (equals --grad-accum W); K > 1: DiLoCo, K local steps per round (default: ${DEFAULT-VALUE}).") int syncEvery;
         @Option(names = "--outer-lr", defaultValue = "0.7", paramLabel = "X") double outerLr;
         @Option(names = "--outer-momentum", defaultValue = "0.9", paramLabel = "X") double outerMomentum;
         @Option(names = "--steps", defaultValue = "200", paramLabel = "N") int steps;

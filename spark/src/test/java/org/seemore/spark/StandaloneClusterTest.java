@@ -166,7 +166,7 @@ class StandaloneClusterTest {
         assertThat(maxDiff).as("max parameter difference").isLessThan(1e-5);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // the listener bus is asynchronous
         while (notices.stream().noneMatch(n -> n.contains("failed on executor")) && System.nanoTime() < deadline) Thread.sleep(100);
-        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("round at step 1: worker ").contains("failed on executor", "Spark runs it again"));
+        assertThat(notices).anySatisfy(n -> assertThat(n).startsWith("round at step 1: worker ").contains("failed on executor", "Spark retries it"));
     }
 
     /** The JVM of executor {@code id}: a child of one of the worker JVMs, started with {@code --executor-id id}. */

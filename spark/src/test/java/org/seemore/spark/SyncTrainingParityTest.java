@@ -1,6 +1,7 @@
 package org.seemore.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.seemore.UserException;
 import org.seemore.data.DataSource;
 import org.seemore.data.Example;
 import org.seemore.data.image.ImageTransform;
@@ -87,8 +89,16 @@ class SyncTrainingParityTest {
 
         Vlm parallel = new Vlm(Presets.get("tiny", tokenizer.vocabSize()), 7);
         var job = DataParallelTrainer.job(parallel, tokenizer, settings, "synthetic:shapes", null, 40, WORKERS, false);
+        List<Trainer.StepMetrics> logged = new ArrayList<>();
         var summary = DataParallelTrainer.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), dir, parallel, tokenizer, settings,
-                new DataParallelTrainer.Settings(WORKERS, 1, 0.7, 0.9), job, false, new Trainer.Listener() {});
+                new DataParallelTrainer.Settings(WORKERS, 1, 0.7, 0.9), job, false, new Trainer.Listener() {
+                    @Override
+                    public void onStep(Trainer.StepMetrics m) {
+                        logged.add(m);
+                    }
+                });
+        // each layer's expert shares over the whole global batch sum to 1 (the workers' are shares of 1/W already)
+        for (double[] layer : logged.getLast().expertLoad()) assertThat(java.util.Arrays.stream(layer).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
 
         assertThat(summary.steps()).isEqualTo(STEPS);
         assertThat(summary.rounds()).hasSize(STEPS);
@@ -129,6 +139,20 @@ class SyncTrainingParityTest {
         System.out.println("DiLoCo (1 worker, outer lr 1, no momentum) vs single process, max parameter difference after 4 steps: " + maxDiff);
         assertThat(maxDiff).as("max parameter difference").isLessThan(1e-5);
         assertThat(notices).noneMatch(n -> n.contains("start afresh"));
+    }
+
+    /** A round whose task fails on the executor stops the run with the executor's one-line error, not Spark's stack. */
+    @Test
+    void anExecutorsUserErrorStopsTheRunWithItsMessage(@TempDir Path dir) {
+        List<Example> examples = data(7);
+        CharTokenizer tokenizer = CharTokenizer.forExamples(examples);
+        TrainSettings settings = settings(7);
+        Vlm model = new Vlm(Presets.get("tiny", tokenizer.vocabSize()), 7);
+        String missing = dir.resolve("only-on-the-driver.jsonl").toString(); // the executors cannot read the training data
+        var job = DataParallelTrainer.job(model, tokenizer, settings, missing, null, 40, WORKERS, false);
+        assertThatThrownBy(() -> DataParallelTrainer.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), dir.resolve("run"), model, tokenizer,
+                settings, new DataParallelTrainer.Settings(WORKERS, 1, 0.7, 0.9), job, false, new Trainer.Listener() {}))
+                .isInstanceOf(UserException.class).hasMessageContaining("only-on-the-driver.jsonl").hasMessageNotContaining("\n");
     }
 
     @Test
