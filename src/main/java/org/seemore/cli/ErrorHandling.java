@@ -15,16 +15,17 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * How the command line turns what goes wrong into one line on stderr and a non-zero exit: parse
  * errors name the command once ({@code seemore train: ...}) and point to its {@code --help}; user
  * errors print {@code seemore: message}; running out of heap says how to give the JVM more. Numbers
- * must be finite and paths representable, checked where the flags are converted.
+ * must be finite and paths representable, checked where the flags are converted. Public for the
+ * optional modules' command lines ({@code seemore spark}), which refuse in the same way.
  */
-final class ErrorHandling {
+public final class ErrorHandling {
     /** The exit code of every refusal (picocli's own for bad usage). */
-    static final int USER_ERROR = 2;
+    public static final int USER_ERROR = 2;
 
     private ErrorHandling() {}
 
     /** Installs the converters and handlers on the root command line (subcommands included). */
-    static void install(CommandLine cli) {
+    public static void install(CommandLine cli) {
         CommandLine.ITypeConverter<Double> finite = ErrorHandling::finiteNumber;
         cli.registerConverter(Double.class, finite);
         cli.registerConverter(Double.TYPE, finite);

@@ -46,6 +46,7 @@ public final class CaptionInputs {
      * @param imageColumn Parquet's binary image column
      */
     public static Dataset<Row> read(SparkSession spark, String data, String imageColumn, int imageSize) {
+        requireExists(data);
         Path path = Path.of(data);
         if (data.endsWith(".parquet") || (Files.isDirectory(path) && hasParquet(path))) return parquet(spark, data, imageColumn);
         List<Row> rows = new ArrayList<>();
@@ -60,6 +61,11 @@ public final class CaptionInputs {
             }
         }
         return spark.createDataFrame(rows, SCHEMA);
+    }
+
+    /** Refuses a {@code --data} path that does not exist (before a cluster is started for it). */
+    public static void requireExists(String data) {
+        if (!DataSource.isSynthetic(data) && !Files.exists(Path.of(data))) throw new UserException("--data " + data + ": no such file or folder");
     }
 
     private static Dataset<Row> parquet(SparkSession spark, String data, String imageColumn) {

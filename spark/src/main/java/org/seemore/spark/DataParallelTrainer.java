@@ -3,17 +3,13 @@ package org.seemore.spark;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.seemore.UserException;
 import org.seemore.data.text.CharTokenizer;
-import org.seemore.io.Safetensors;
-import org.seemore.io.SafetensorsFile;
-import org.seemore.io.StoredTensor;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.ModelDirectory;
 import org.seemore.model.Vlm;
@@ -25,6 +21,10 @@ import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
 import org.seemore.train.TrainingState;
 import org.seemore.train.TrainingStep;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
 
 /**
  * The driver of data-parallel training on Spark. Each round broadcasts the trainable parameters and runs
@@ -41,9 +41,6 @@ import org.seemore.train.TrainingStep;
  * {@link TrainingState}), {@code metrics.jsonl} and plots; {@code resume} continues from the last one.
  */
 public final class DataParallelTrainer {
-    /** The outer optimizer's file beside the training state (DiLoCo mode). */
-    static final String OUTER_STATE = "outer-momentum.safetensors";
-
     /**
      * @param workers      W, tasks per round
      * @param syncEvery    K: 1 is synchronous gradient averaging, more is local SGD with an outer step every K
@@ -92,59 +89,115 @@ public final class DataParallelTrainer {
             step = ModelDirectory.loadWeights(runDir.resolve(ModelDirectory.WEIGHTS), model, n -> true);
             if (step < 0) throw new UserException(runDir.resolve(ModelDirectory.WEIGHTS) + ": has no training step; cannot resume");
             TrainingState.restore(runDir, step, optimizer, rng);
-            if (parallel.syncEvery() > 1) restoreMomentum(runDir, momentum);
+            if (parallel.syncEvery() > 1) DiLoCoState.restoreOuter(runDir, momentum);
             metrics.truncateAfter(step).ifPresent(listener::onNotice);
         } else {
             ModelDirectory.writeConfig(runDir, model.config(), tokenizer);
             metrics.reset();
         }
-        List<Integer> workerIds = IntStream.range(0, parallel.workers()).boxed().toList();
+        boolean diloco = parallel.syncEvery() > 1;
+        DataParallelWorker.InnerState[] inner = resume && diloco ? DiLoCoState.readInner(runDir, step, parallel.workers(), trainable.size()) : null;
+        if (resume && diloco && inner == null) listener.onNotice("no saved inner optimizer state for step " + step + "; the workers start their AdamW moments afresh");
+        String[] locations = new String[parallel.workers()];
+        long lastCheckpoint = step;
         List<RoundStats> rounds = new ArrayList<>();
         double lastLoss = Double.NaN;
-        while (step < settings.steps()) {
-            int k = (int) Math.min(parallel.syncEvery(), settings.steps() - step);
-            double[] lrs = new double[k];
-            for (int i = 0; i < k; i++) lrs[i] = settings.schedule().at(step + i);
-            DataParallelWorker.Round round = new DataParallelWorker.Round(step, lrs, parallel.syncEvery() == 1);
-            long t0 = System.nanoTime();
-            float[][] values = new float[trainable.size()][];
-            long floats = 0;
-            for (int i = 0; i < values.length; i++) {
-                values[i] = trainable.get(i).toArray();
-                floats += values[i].length;
+        RoundWatcher watcher = new RoundWatcher(listener::onNotice);
+        spark.sc().addSparkListener(watcher);
+        try {
+            while (step < settings.steps()) {
+                int k = (int) Math.min(parallel.syncEvery(), settings.steps() - step);
+                long next = step + k;
+                boolean checkpoint = next == settings.steps() || (settings.checkpointEvery() > 0 && next % settings.checkpointEvery() < k);
+                double[] lrs = new double[k];
+                for (int i = 0; i < k; i++) lrs[i] = settings.schedule().at(step + i);
+                DataParallelWorker.Round round = new DataParallelWorker.Round(step, lrs, !diloco, diloco && checkpoint);
+                long t0 = System.nanoTime();
+                float[][] values = new float[trainable.size()][];
+                long floats = 0;
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = trainable.get(i).toArray();
+                    floats += values[i].length;
+                }
+                Broadcast<float[][]> shipped = spark.broadcast(values);
+                spark.setLocalProperty(RoundWatcher.ROUND, Long.toString(step));
+                List<DataParallelWorker.Result> results;
+                try {
+                    results = new ArrayList<>(tasks(spark, inner, locations).map(t -> DataParallelWorker.run(job, round, t, shipped.value())).collect());
+                } catch (Exception e) { // SparkException (checked, undeclared): Spark gave up on a task (spark.task.maxFailures) or lost its cluster
+                    throw stopped(e, step, lastCheckpoint, runDir);
+                }
+                spark.setLocalProperty(RoundWatcher.ROUND, null);
+                shipped.destroy();
+                inner = null;
+                results.sort(Comparator.comparingInt(DataParallelWorker.Result::worker));
+                for (DataParallelWorker.Result r : results) {
+                    locations[r.worker()] = r.location();
+                    if (r.innerRestarted()) listener.onNotice("round at step " + step + ": worker " + r.worker() + " ran on an executor without its inner optimizer state (a lost executor); its AdamW moments start afresh");
+                }
+                double norm = round.sync() ? applyGradients(trainable, results, update, step) : applyOuterStep(trainable, results, momentum, parallel);
+                step = next;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double compute = results.stream().mapToDouble(DataParallelWorker.Result::computeSeconds).max().orElse(0);
+                rounds.add(new RoundStats(step, seconds, compute, 4 * floats * (1 + parallel.workers())));
+                lastLoss = logStep(results, round, step, lrs[k - 1], norm, seconds, parallel, metrics, listener);
+                if (checkpoint) {
+                    TrainingState.write(runDir, step, step * parallel.workers(), optimizer, rng);
+                    if (diloco) {
+                        DiLoCoState.writeOuter(runDir, step, momentum);
+                        DiLoCoState.writeInner(runDir, step, results.stream().map(DataParallelWorker.Result::inner).toArray(DataParallelWorker.InnerState[]::new));
+                    }
+                    ModelDirectory.writeWeights(runDir, model, step);
+                    TrainingState.prune(runDir, step);
+                    metrics.plot();
+                    listener.onCheckpoint(step);
+                    lastCheckpoint = step;
+                }
             }
-            Broadcast<float[][]> shipped = spark.broadcast(values);
-            List<DataParallelWorker.Result> results = new ArrayList<>(spark.parallelize(workerIds, workerIds.size())
-                    .map(w -> DataParallelWorker.run(job, round, w, shipped.value())).collect());
-            shipped.destroy();
-            results.sort(Comparator.comparingInt(DataParallelWorker.Result::worker));
-            double norm = round.sync() ? applyGradients(trainable, results, update, step) : applyOuterStep(trainable, results, momentum, parallel);
-            step += k;
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double compute = results.stream().mapToDouble(DataParallelWorker.Result::computeSeconds).max().orElse(0);
-            rounds.add(new RoundStats(step, seconds, compute, 4 * floats * (1 + parallel.workers())));
-            double loss = 0, ce = 0, aux = 0;
-            long tokens = 0;
-            double[][] load = null;
-            double share = round.sync() ? 1 : 1.0 / parallel.workers(); // sync losses are already shares of 1/W
-            for (DataParallelWorker.Result r : results) {
-                loss += r.loss() * share; ce += r.ce() * share; aux += r.aux() * share; tokens += r.tokens();
-                load = addLoad(load, r.expertLoad(), 1.0 / parallel.workers());
-            }
-            lastLoss = loss;
-            Trainer.StepMetrics sm = new Trainer.StepMetrics(step, loss, ce, aux, lrs[k - 1], norm, tokens / seconds, load);
-            metrics.step(sm);
-            listener.onStep(sm);
-            if (step == settings.steps() || (settings.checkpointEvery() > 0 && step % settings.checkpointEvery() < k)) {
-                TrainingState.write(runDir, step, step * parallel.workers(), optimizer, rng);
-                if (parallel.syncEvery() > 1) writeMomentum(runDir, step, trainable, momentum);
-                ModelDirectory.writeWeights(runDir, model, step);
-                TrainingState.prune(runDir, step);
-                metrics.plot();
-                listener.onCheckpoint(step);
-            }
+        } finally {
+            spark.sc().removeSparkListener(watcher);
         }
         return new Summary(step, lastLoss, rounds);
+    }
+
+    /** A failed round as one line: an executor's own user error as it is, else what Spark said and where to resume from. */
+    private static UserException stopped(Exception e, long step, long lastCheckpoint, Path runDir) {
+        for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof UserException user) return user;
+        String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse(e.getClass().getSimpleName());
+        return new UserException("round at step " + step + " failed: " + why + "; " + (lastCheckpoint > 0
+                ? "the last checkpoint is step " + lastCheckpoint + ": continue with --resume --out " + runDir
+                : "no checkpoint was written yet"), e);
+    }
+
+    /**
+     * A round's tasks, one partition per worker in worker order, each preferring the executor that ran the
+     * worker last (where its DiLoCo inner state lives); Spark falls back to another executor after its
+     * locality wait when that one is gone.
+     */
+    private static JavaRDD<DataParallelWorker.Task> tasks(JavaSparkContext spark, DataParallelWorker.InnerState[] inner, String[] locations) {
+        List<Tuple2<DataParallelWorker.Task, Seq<String>>> items = new ArrayList<>();
+        for (int w = 0; w < locations.length; w++) {
+            List<String> preferred = locations[w] == null ? List.of() : List.of(locations[w]);
+            items.add(new Tuple2<>(new DataParallelWorker.Task(w, inner == null ? null : inner[w]), CollectionConverters.asScala(preferred).toSeq()));
+        }
+        return spark.sc().makeRDD(CollectionConverters.asScala(items).toSeq(), ClassTag$.MODULE$.apply(DataParallelWorker.Task.class)).toJavaRDD();
+    }
+
+    /** Logs the round as one step of metrics (losses averaged over workers, throughput over the round's wall time); returns the loss. */
+    private static double logStep(List<DataParallelWorker.Result> results, DataParallelWorker.Round round, long step, double lr, double norm,
+                                  double seconds, Settings parallel, MetricsLog metrics, Trainer.Listener listener) {
+        double loss = 0, ce = 0, aux = 0;
+        long tokens = 0;
+        double[][] load = null;
+        double share = round.sync() ? 1 : 1.0 / parallel.workers(); // sync losses and loads are already shares of 1/W
+        for (DataParallelWorker.Result r : results) {
+            loss += r.loss() * share; ce += r.ce() * share; aux += r.aux() * share; tokens += r.tokens();
+            load = addLoad(load, r.expertLoad(), share);
+        }
+        Trainer.StepMetrics sm = new Trainer.StepMetrics(step, loss, ce, aux, lr, norm, tokens / seconds, load);
+        metrics.step(sm);
+        listener.onStep(sm);
+        return loss;
     }
 
     /** The gradients summed in worker order become the parameters' gradients; the core's update applies them. */
@@ -194,21 +247,6 @@ public final class DataParallelTrainer {
         if (sum == null) sum = new double[load.length][load[0].length];
         for (int l = 0; l < load.length; l++) for (int e = 0; e < load[l].length; e++) sum[l][e] += load[l][e] * weight;
         return sum;
-    }
-
-    private static void writeMomentum(Path runDir, long step, List<Tensor> trainable, List<float[]> momentum) {
-        List<StoredTensor> tensors = new ArrayList<>();
-        for (int i = 0; i < momentum.size(); i++) tensors.add(StoredTensor.ofFloats("m" + i, new int[] {momentum.get(i).length}, momentum.get(i)));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("step", Long.toString(step));
-        Safetensors.writeAtomically(runDir.resolve(OUTER_STATE), meta, tensors);
-    }
-
-    private static void restoreMomentum(Path runDir, List<float[]> momentum) {
-        Path file = runDir.resolve(OUTER_STATE);
-        if (!java.nio.file.Files.isRegularFile(file)) throw new UserException(file + ": missing; cannot resume a --sync-every run without its outer momentum");
-        SafetensorsFile f = SafetensorsFile.read(file);
-        for (int i = 0; i < momentum.size(); i++) System.arraycopy(f.floats("m" + i), 0, momentum.get(i), 0, momentum.get(i).length);
     }
 
     /** The job the workers rebuild the run from. */

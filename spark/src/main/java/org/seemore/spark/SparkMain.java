@@ -1,6 +1,7 @@
 package org.seemore.spark;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.seemore.UserException;
+import org.seemore.cli.ErrorHandling;
 import org.seemore.data.DataSource;
 import org.seemore.data.text.CharTokenizer;
 import org.seemore.model.ModelDirectory;
@@ -21,34 +23,42 @@ import org.seemore.train.TrainSettings;
 import org.seemore.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code seemore spark caption|eval|train}: the Spark module's command line (also spark-submit's main class). */
 @Command(name = "seemore spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Caption.class, SparkMain.Eval.class, SparkMain.Train.class},
         description = "Captioning, evaluation and data-parallel training on a Spark cluster.")
 public final class SparkMain implements Callable<Integer> {
+    @Spec CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs a command; a user error prints one line and returns 1. */
+    /** Runs a command; a user error (bad flag, missing file, bad master URL) prints one line and returns 2. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new SparkMain());
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new SparkMain()).setOut(out).setErr(err);
+        ErrorHandling.install(cli);
+        CommandLine.IExecutionExceptionHandler standard = cli.getExecutionExceptionHandler();
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            // an executor's user error reaches the driver wrapped in Spark's exceptions
             Throwable cause = e;
             while (cause != null && !(cause instanceof UserException)) cause = cause.getCause();
-            if (cause == null) throw e;
-            System.err.println("seemore spark: " + cause.getMessage());
-            return 1;
+            return standard.handleExecutionException(cause != null ? (UserException) cause : e, line, parsed);
         });
         return cli.execute(args);
     }
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.err);
-        return 2;
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ErrorHandling.USER_ERROR;
     }
 
     /** Options every Spark command takes. */
@@ -59,6 +69,7 @@ public final class SparkMain implements Callable<Integer> {
 
     @Command(name = "caption", mixinStandardHelpOptions = true, description = "Captions a data set; writes Parquet (id, caption, tokens, millis, reference).")
     static final class Caption implements Callable<Integer> {
+        @Spec CommandSpec spec;
         @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
         @Option(names = "--data", required = true, paramLabel = "PATH", description = "JSONL/CSV manifest, image folder, Parquet, or synthetic:shapes:SPLIT.") String data;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Parquet output directory (must not exist).") Path out;
@@ -73,6 +84,7 @@ public final class SparkMain implements Callable<Integer> {
             if (Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory (nothing is overwritten)");
             if (batchSize < 1) throw new UserException("--batch-size must be at least 1, got " + batchSize);
             int imageSize = ModelDirectory.load(model).model().config().imageSize(); // checks the model before the cluster starts
+            CaptionInputs.requireExists(data);
             SparkSession spark = SparkSessions.open("seemore caption", cluster.master);
             try {
                 Dataset<Row> inputs = CaptionInputs.read(spark, data, imageColumn, imageSize);
@@ -83,7 +95,7 @@ public final class SparkMain implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Dataset<Row> written = spark.read().parquet(out.toString());
                 long count = written.count();
-                System.out.printf("%d captions in %.1f s (%.1f per second) on %d partitions -> %s%n", count, seconds, count / seconds, n, out);
+                spec.commandLine().getOut().printf("%d captions in %.1f s (%.1f per second) on %d partitions -> %s%n", count, seconds, count / seconds, n, out);
                 return 0;
             } finally {
                 spark.stop();
@@ -93,6 +105,7 @@ public final class SparkMain implements Callable<Integer> {
 
     @Command(name = "eval", mixinStandardHelpOptions = true, description = "Captions a data set with references and reports exact match and CER over all of it.")
     static final class Eval implements Callable<Integer> {
+        @Spec CommandSpec spec;
         @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
         @Option(names = "--data", required = true, paramLabel = "PATH") String data;
         @Option(names = "--out", paramLabel = "DIR", description = "Also write the captions as Parquet here.") Path out;
@@ -105,6 +118,7 @@ public final class SparkMain implements Callable<Integer> {
         public Integer call() {
             if (out != null && Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory (nothing is overwritten)");
             int imageSize = ModelDirectory.load(model).model().config().imageSize();
+            CaptionInputs.requireExists(data);
             SparkSession spark = SparkSessions.open("seemore eval", cluster.master);
             try {
                 Dataset<Row> inputs = CaptionInputs.read(spark, data, imageColumn, imageSize);
@@ -113,7 +127,7 @@ public final class SparkMain implements Callable<Integer> {
                 if (out != null) captions.write().parquet(out.toString());
                 DistributedCaptioner.Scores s = DistributedCaptioner.score(captions);
                 if (s.records() == 0) throw new UserException(data + ": no record has a reference caption to compare with");
-                System.out.printf("exact match %.1f%%, character error rate %.2f%% over %d records%n", 100 * s.exactMatch(), 100 * s.charErrorRate(), s.records());
+                spec.commandLine().getOut().printf("exact match %.1f%%, character error rate %.2f%% over %d records%n", 100 * s.exactMatch(), 100 * s.charErrorRate(), s.records());
                 return 0;
             } finally {
                 spark.stop();
@@ -123,11 +137,14 @@ public final class SparkMain implements Callable<Integer> {
 
     @Command(name = "train", mixinStandardHelpOptions = true, description = "Data-parallel training: synchronous (--sync-every 1) or DiLoCo local steps.")
     static final class Train implements Callable<Integer> {
+        @Spec CommandSpec spec;
         @Option(names = "--data", required = true, paramLabel = "PATH", description = "Training data, readable by every executor at this path (or synthetic:shapes).") String data;
         @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
         @Option(names = "--preset", defaultValue = "small", paramLabel = "NAME") String preset;
         @Option(names = "--workers", defaultValue = "2", paramLabel = "N", description = "Data-parallel workers, one task each per round (default: ${DEFAULT-VALUE}).") int workers;
-        @Option(names = "--sync-every", defaultValue = "1", paramLabel = "K", description = "1: average gradients every step; K > 1: DiLoCo, K local steps per round (default: ${DEFAULT-VALUE}).") int syncEvery;
+        // the default from the measured round cost (docs/spark.md): a round's scheduling and transfer cost about 3x the
+        // seemore preset's step at 1 and 2 workers, so 10 local steps keep ~78% of the time computing; 1 is exact
+        @Option(names = "--sync-every", defaultValue = "10", paramLabel = "K", description = "1: sum gradients every step (equals --grad-accum W); K > 1: DiLoCo, K local steps per round (default: ${DEFAULT-VALUE}).") int syncEvery;
         @Option(names = "--outer-lr", defaultValue = "0.7", paramLabel = "X") double outerLr;
         @Option(names = "--outer-momentum", defaultValue = "0.9", paramLabel = "X") double outerMomentum;
         @Option(names = "--steps", defaultValue = "200", paramLabel = "N") int steps;
@@ -145,14 +162,19 @@ public final class SparkMain implements Callable<Integer> {
         public Integer call() throws IOException {
             if (!resume && Files.exists(out)) throw new UserException("--out " + out + " already exists; give a new directory or --resume");
             if (resume && !Files.isDirectory(out)) throw new UserException("--resume: no run directory " + out);
-            Files.createDirectories(out);
-            TrainSettings settings = TrainSettings.builder().steps(steps).batchSize(batchSize).gradAccumulation(workers).lr(lr)
-                    .warmupSteps(warmup).checkpointEvery(checkpointEvery).seed(seed).stage(Stage.FULL).build();
-            var loaded = DataSource.load(data, new DataSource.Options(Optional.ofNullable(format), null, false,
-                    Presets.get(preset, 4).imageSize(), seed, syntheticCount, 1));
+            DataParallelTrainer.Settings parallel = new DataParallelTrainer.Settings(workers, syncEvery, outerLr, outerMomentum);
+            TrainSettings settings;
+            int imageSize;
+            try { // the core's checks name the flag; --workers is the accumulation here, and checked above
+                settings = TrainSettings.builder().steps(steps).batchSize(batchSize).gradAccumulation(workers).lr(lr)
+                        .warmupSteps(warmup).checkpointEvery(checkpointEvery).seed(seed).stage(Stage.FULL).build();
+                imageSize = Presets.get(preset, 4).imageSize();
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+            var loaded = DataSource.load(data, new DataSource.Options(Optional.ofNullable(format), null, false, imageSize, seed, syntheticCount, 1));
             CharTokenizer tokenizer = resume ? CharTokenizer.load(out.resolve(ModelDirectory.TOKENIZER)) : CharTokenizer.forExamples(loaded.examples());
             Vlm model = new Vlm(Presets.get(preset, tokenizer.vocabSize()), seed);
-            DataParallelTrainer.Settings parallel = new DataParallelTrainer.Settings(workers, syncEvery, outerLr, outerMomentum);
             SparkSession spark = SparkSessions.open("seemore train", cluster.master);
             try {
                 var job = DataParallelTrainer.job(model, tokenizer, settings, data, format, syntheticCount, workers, true);
@@ -160,14 +182,15 @@ public final class SparkMain implements Callable<Integer> {
                         settings, parallel, job, resume, new Trainer.Listener() {
                             @Override
                             public void onStep(Trainer.StepMetrics m) {
-                                System.err.printf("step %d loss %.4f%n", m.step(), m.loss());
+                                spec.commandLine().getErr().printf("step %d loss %.4f%n", m.step(), m.loss());
                             }
                         });
-                double wall = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::seconds).sum();
-                double compute = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::computeSeconds).sum();
-                System.out.printf("%d steps on %d workers (sync every %d), final loss %.4f; %d rounds, %.2f s per round (%.2f s compute), %.1f MB moved per round -> %s%n",
-                        summary.steps(), workers, syncEvery, summary.finalLoss(), summary.rounds().size(), wall / summary.rounds().size(),
-                        compute / summary.rounds().size(), summary.rounds().getFirst().bytes() / 1e6, out);
+                // the first round includes each executor's start-up (model, data, JIT); the median is a steady round
+                double[] wall = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::seconds).sorted().toArray();
+                double[] compute = summary.rounds().stream().mapToDouble(DataParallelTrainer.RoundStats::computeSeconds).sorted().toArray();
+                spec.commandLine().getOut().printf("%d steps on %d workers (sync every %d), final loss %.4f; %d rounds: first %.2f s, median %.2f s (compute %.2f s), %.2f MB moved per round -> %s%n",
+                        summary.steps(), workers, syncEvery, summary.finalLoss(), wall.length, summary.rounds().getFirst().seconds(),
+                        wall[wall.length / 2], compute[compute.length / 2], summary.rounds().getFirst().bytes() / 1e6, out);
                 return 0;
             } finally {
                 spark.stop();
