@@ -266,7 +266,7 @@ public final class FastDecoder {
     }
 
     /** The first index of the largest value, as torch.argmax picks it. */
-    static int argmax(float[] a, int from, int n) {
+    public static int argmax(float[] a, int from, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) if (a[from + j] > a[from + best]) best = j;
         return best;

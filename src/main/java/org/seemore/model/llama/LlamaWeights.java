@@ -40,6 +40,9 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
     public LlamaWeights {
         if (config.moe().isPresent()) throw new IllegalArgumentException("a " + config.family().modelType + " config has experts; LlamaWeights is dense");
+        if (config.slidingWindow().isPresent() || config.mlpBias() || config.hiddenAct() != org.seemore.model.hf.Activation.SILU) {
+            throw new IllegalArgumentException("sliding windows, MLP biases and activations other than silu are not supported yet");
+        }
         layers = List.copyOf(layers);
     }
 
