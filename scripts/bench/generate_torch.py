@@ -106,20 +106,20 @@ class Model:
 
 
 def generate(model, prompt, steps):
-    """Prefill of prompt (B, T), then steps greedy tokens; returns (prefill s, first token s, decode s)."""
+    """Prefill of prompt (B, T), then steps greedy tokens; returns wall (prefill s, first token s, decode s) and CPU (prefill s, decode s)."""
     bsz, t = prompt.shape
     cache = [None] * len(model.layers)
     mask = torch.full((t, t), torch.finfo(model.dtype).min, dtype=model.dtype).triu(1)
-    start = time.perf_counter()
+    cpu0, start = time.process_time(), time.perf_counter()
     logits = model.forward(prompt, torch.arange(t)[None].expand(bsz, t), cache, mask)
-    prefilled = time.perf_counter()
+    prefilled, cpu1 = time.perf_counter(), time.process_time()
     nxt = logits.argmax(-1)
-    first = time.perf_counter()
+    first, cpu2 = time.perf_counter(), time.process_time()
     for s in range(steps):
         logits = model.forward(nxt[:, None], torch.full((bsz, 1), t + s), cache, None)
         nxt = logits.argmax(-1)
-    end = time.perf_counter()
-    return prefilled - start, first - start, end - first
+    end, cpu3 = time.perf_counter(), time.process_time()
+    return (prefilled - start, first - start, end - first), (cpu1 - cpu0, cpu3 - cpu2)
 
 
 def main():
@@ -144,14 +144,16 @@ def main():
         for _ in range(2):   # warm-up: the same paths on short prompts
             generate(model, torch.randint(vocab, (1, 32), generator=g), 8)
             generate(model, torch.randint(vocab, (8, 4), generator=g), 8)
-        p1, ttft, d1 = generate(model, torch.randint(vocab, (1, a.prompt_tokens), generator=g), a.new_tokens)
-        p8, _, d8 = generate(model, torch.randint(vocab, (8, a.batch_prompt_tokens), generator=g), a.new_tokens)
+        (p1, ttft, d1), (cp1, cd1) = generate(model, torch.randint(vocab, (1, a.prompt_tokens), generator=g), a.new_tokens)
+        (p8, _, d8), (_, cd8) = generate(model, torch.randint(vocab, (8, a.batch_prompt_tokens), generator=g), a.new_tokens)
     out = dict(model=a.config, dtype=a.dtype, threads=torch.get_num_threads(), torch=torch.__version__,
                prompt_tokens=a.prompt_tokens, batch_prompt_tokens=a.batch_prompt_tokens, new_tokens=a.new_tokens,
                weights_mb=model.weight_bytes() / 1e6, prefill_tokens_per_s=a.prompt_tokens / p1, time_to_first_token_ms=1e3 * ttft,
                decode_tokens_per_s_batch1=a.new_tokens / d1, decode_tokens_per_s_batch8=8 * a.new_tokens / d8,
                prefill_tokens_per_s_batch8=8 * a.batch_prompt_tokens / p8,
-               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               prefill_tokens_per_cpu_s=a.prompt_tokens / cp1, decode_tokens_per_cpu_s_batch1=a.new_tokens / cd1,
+               decode_tokens_per_cpu_s_batch8=8 * a.new_tokens / cd8)
     print(f"pytorch {torch.__version__} generate: {a.config}, {a.dtype}, {out['threads']} threads")
     print(f"  weights in memory                    {out['weights_mb']:10.0f} MB")
     print(f"  prefill, {a.prompt_tokens} tokens{'':<{22 - len(str(a.prompt_tokens))}} {out['prefill_tokens_per_s']:10.1f} tokens/s")
@@ -159,6 +161,8 @@ def main():
     print(f"  decode, batch 1                      {out['decode_tokens_per_s_batch1']:10.1f} tokens/s")
     print(f"  decode, batch 8                      {out['decode_tokens_per_s_batch8']:10.1f} tokens/s")
     print(f"  peak RSS                             {out['peak_rss_mb']:10.0f} MB")
+    print(f"  prefill / decode 1 / decode 8        {out['prefill_tokens_per_cpu_s']:10.1f} / {out['decode_tokens_per_cpu_s_batch1']:.1f}"
+          f" / {out['decode_tokens_per_cpu_s_batch8']:.1f} tokens per CPU second")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=2)

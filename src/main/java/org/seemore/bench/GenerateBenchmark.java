@@ -29,7 +29,8 @@ public final class GenerateBenchmark {
 
     /** The figures, in the JSON report's order. */
     public record Result(double prefillTokensPerS, double timeToFirstTokenMs, double decodeTokensPerS, double batchDecodeTokensPerS,
-                         double batchPrefillTokensPerS, double peakRssMb) {
+                         double batchPrefillTokensPerS, double peakRssMb, double prefillTokensPerCpuS, double decodeTokensPerCpuS,
+                         double batchDecodeTokensPerCpuS) {
         /** The figures by their JSON names. */
         public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -39,6 +40,9 @@ public final class GenerateBenchmark {
             out.put("decode_tokens_per_s_batch8", batchDecodeTokensPerS);
             out.put("prefill_tokens_per_s_batch8", batchPrefillTokensPerS);
             out.put("peak_rss_mb", peakRssMb);
+            out.put("prefill_tokens_per_cpu_s", prefillTokensPerCpuS);
+            out.put("decode_tokens_per_cpu_s_batch1", decodeTokensPerCpuS);
+            out.put("decode_tokens_per_cpu_s_batch8", batchDecodeTokensPerCpuS);
             return out;
         }
     }
@@ -52,7 +56,8 @@ public final class GenerateBenchmark {
         Timing eight = generate(weights, BATCH, prompt(rng, BATCH * s.batchPromptTokens(), vocab), s.batchPromptTokens(), s.newTokens());
         return new Result(s.promptTokens() / one.prefillSeconds(), 1e3 * one.firstTokenSeconds(), s.newTokens() / one.decodeSeconds(),
                 (double) BATCH * s.newTokens() / eight.decodeSeconds(), (double) BATCH * s.batchPromptTokens() / eight.prefillSeconds(),
-                TrainBenchmark.peakRssMb());
+                TrainBenchmark.peakRssMb(), s.promptTokens() / one.prefillCpuSeconds(), s.newTokens() / one.decodeCpuSeconds(),
+                (double) BATCH * s.newTokens() / eight.decodeCpuSeconds());
     }
 
     /** Short runs of every path (a GEMM prefill, one- and eight-row steps) until the JIT has compiled them. */
@@ -64,24 +69,31 @@ public final class GenerateBenchmark {
         }
     }
 
-    private record Timing(double prefillSeconds, double firstTokenSeconds, double decodeSeconds) {}
+    /** Wall times, and the process's CPU times (all threads; on a machine shared with other work, the figure that load does not stretch). */
+    private record Timing(double prefillSeconds, double firstTokenSeconds, double decodeSeconds, double prefillCpuSeconds, double decodeCpuSeconds) {}
 
     /** One prefill of {@code t} positions per sequence and {@code steps} greedy steps, timed apart. */
     private static Timing generate(LlamaWeights weights, int batch, int[] prompt, int t, int steps) {
         int vocab = weights.config().vocabSize();
         FastDecoder decoder = new FastDecoder(weights, batch, Math.min(t + steps + 1, weights.config().maxPositionEmbeddings()));
-        long start = System.nanoTime();
+        long cpu0 = cpuNanos(), start = System.nanoTime();
         float[] logits = decoder.prefill(prompt, null, false);
-        long prefilled = System.nanoTime();
+        long prefilled = System.nanoTime(), cpu1 = cpuNanos();
         int[] next = new int[batch];
         for (int b = 0; b < batch; b++) next[b] = FastDecoder.argmax(logits, b * vocab, vocab);
-        long first = System.nanoTime();
+        long first = System.nanoTime(), cpu2 = cpuNanos();
         for (int s = 0; s < steps; s++) {
             logits = decoder.step(next);
             for (int b = 0; b < batch; b++) next[b] = FastDecoder.argmax(logits, b * vocab, vocab);
         }
-        long end = System.nanoTime();
-        return new Timing((prefilled - start) / 1e9, (first - start) / 1e9, (end - first) / 1e9);
+        long end = System.nanoTime(), cpu3 = cpuNanos();
+        return new Timing((prefilled - start) / 1e9, (first - start) / 1e9, (end - first) / 1e9, (cpu1 - cpu0) / 1e9, (cpu3 - cpu2) / 1e9);
+    }
+
+    /** CPU time of the whole process so far, in nanoseconds (-1 where the JVM cannot tell). */
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static int[] prompt(Rng rng, int n, int vocab) {

@@ -97,6 +97,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s%n", "decode, batch 1", r.decodeTokensPerS());
         System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s%n", "decode, batch " + GenerateBenchmark.BATCH, r.batchDecodeTokensPerS());
         System.out.printf(Locale.ROOT, "  %-36s %10.0f MB%n", "peak RSS", r.peakRssMb());
+        System.out.printf(Locale.ROOT, "  %-36s %10.1f / %.1f / %.1f tokens per CPU second%n", "prefill / decode 1 / decode 8",
+                r.prefillTokensPerCpuS(), r.decodeTokensPerCpuS(), r.batchDecodeTokensPerCpuS());
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", what);

@@ -217,7 +217,7 @@ public final class FastDecoder {
     private void attend(int layer, Buffers buf, int t) {
         float[] kT = keysT[layer], v = values[layer];
         int tasks = batch * kvHeads * t;
-        Parallel.parallelRange(tasks, Math.max(1, 8 / t), (s, e) -> {
+        Parallel.parallelRange(tasks, 1, (s, e) -> {
             float[] sc = scores.get();
             for (int task = s; task < e; task++) {
                 int j = task % t, head = task / t, b = head / kvHeads, g = head % kvHeads, row = b * t + j;

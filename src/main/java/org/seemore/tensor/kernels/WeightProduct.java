@@ -5,7 +5,7 @@ import static org.seemore.tensor.kernels.VectorMath.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * {@code y = x·Wᵀ + b} for the few rows of x a decoding step has (one per sequence), W a
@@ -166,7 +166,7 @@ public final class WeightProduct {
                 a3 = at(w, wi + p + 3 * LANES).fma(at(x, xo + p + 3 * LANES), a3);
             }
             for (; p < bound; p += LANES) a0 = at(w, wi + p).fma(at(x, xo + p), a0);
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sum = sum(a0.add(a1).add(a2.add(a3)));
             for (; p < cols; p++) sum += w[wi + p] * x[xo + p];
             y[yo + r] = bias == null ? sum : bias[r] + sum;
         }
@@ -184,7 +184,7 @@ public final class WeightProduct {
                 a3 = bf16At(w, wi + p + 3 * LANES).fma(at(x, xo + p + 3 * LANES), a3);
             }
             for (; p < bound; p += LANES) a0 = bf16At(w, wi + p).fma(at(x, xo + p), a0);
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sum = sum(a0.add(a1).add(a2.add(a3)));
             for (; p < cols; p++) sum += bf16(w[wi + p]) * x[xo + p];
             y[yo + r] = bias == null ? sum : bias[r] + sum;
         }
@@ -199,10 +199,10 @@ public final class WeightProduct {
             a2 = v.fma(at(x, xo + 2 * ldx + p), a2);
             a3 = v.fma(at(x, xo + 3 * ldx + p), a3);
         }
-        sums[0] = a0.reduceLanes(VectorOperators.ADD);
-        sums[1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[0] = sum(a0);
+        sums[1] = sum(a1);
+        sums[2] = sum(a2);
+        sums[3] = sum(a3);
     }
 
     private static void bf16Four(short[] w, int wi, int bound, float[] x, int xo, int ldx, float[] sums) {
@@ -214,10 +214,10 @@ public final class WeightProduct {
             a2 = v.fma(at(x, xo + 2 * ldx + p), a2);
             a3 = v.fma(at(x, xo + 3 * ldx + p), a3);
         }
-        sums[0] = a0.reduceLanes(VectorOperators.ADD);
-        sums[1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[3] = a3.reduceLanes(VectorOperators.ADD);
+        sums[0] = sum(a0);
+        sums[1] = sum(a1);
+        sums[2] = sum(a2);
+        sums[3] = sum(a3);
     }
 
     private static void f32Eight(float[] w, int wi, int bound, float[] x, int xo, int ldx, float[] sums) {
@@ -234,14 +234,14 @@ public final class WeightProduct {
             a6 = v.fma(at(x, xi + 6 * ldx), a6);
             a7 = v.fma(at(x, xi + 7 * ldx), a7);
         }
-        sums[0] = a0.reduceLanes(VectorOperators.ADD);
-        sums[1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[3] = a3.reduceLanes(VectorOperators.ADD);
-        sums[4] = a4.reduceLanes(VectorOperators.ADD);
-        sums[5] = a5.reduceLanes(VectorOperators.ADD);
-        sums[6] = a6.reduceLanes(VectorOperators.ADD);
-        sums[7] = a7.reduceLanes(VectorOperators.ADD);
+        sums[0] = sum(a0);
+        sums[1] = sum(a1);
+        sums[2] = sum(a2);
+        sums[3] = sum(a3);
+        sums[4] = sum(a4);
+        sums[5] = sum(a5);
+        sums[6] = sum(a6);
+        sums[7] = sum(a7);
     }
 
     private static void bf16Eight(short[] w, int wi, int bound, float[] x, int xo, int ldx, float[] sums) {
@@ -258,14 +258,34 @@ public final class WeightProduct {
             a6 = v.fma(at(x, xi + 6 * ldx), a6);
             a7 = v.fma(at(x, xi + 7 * ldx), a7);
         }
-        sums[0] = a0.reduceLanes(VectorOperators.ADD);
-        sums[1] = a1.reduceLanes(VectorOperators.ADD);
-        sums[2] = a2.reduceLanes(VectorOperators.ADD);
-        sums[3] = a3.reduceLanes(VectorOperators.ADD);
-        sums[4] = a4.reduceLanes(VectorOperators.ADD);
-        sums[5] = a5.reduceLanes(VectorOperators.ADD);
-        sums[6] = a6.reduceLanes(VectorOperators.ADD);
-        sums[7] = a7.reduceLanes(VectorOperators.ADD);
+        sums[0] = sum(a0);
+        sums[1] = sum(a1);
+        sums[2] = sum(a2);
+        sums[3] = sum(a3);
+        sums[4] = sum(a4);
+        sums[5] = sum(a5);
+        sums[6] = sum(a6);
+        sums[7] = sum(a7);
+    }
+
+    /** Lane i with lane i ^ step: the steps of a fixed summation tree (constants, so the JIT folds each shuffle). */
+    private static final VectorShuffle<Float> PARTNER_8 = partner(8), PARTNER_4 = partner(4), PARTNER_2 = partner(2), PARTNER_1 = partner(1);
+
+    private static VectorShuffle<Float> partner(int step) {
+        return VectorShuffle.fromOp(SPECIES, i -> (i ^ step) % LANES);
+    }
+
+    /**
+     * The lanes' sum along a fixed tree of pairwise additions: the same bits interpreted and compiled
+     * ({@code reduceLanes(ADD)} is free to add in another order once compiled, which made outputs depend
+     * on when the JIT kicked in), and no trip through memory as {@link VectorMath#sumLanes} takes.
+     */
+    private static float sum(FloatVector v) {
+        if (LANES > 8) v = v.add(v.rearrange(PARTNER_8));
+        if (LANES > 4) v = v.add(v.rearrange(PARTNER_4));
+        if (LANES > 2) v = v.add(v.rearrange(PARTNER_2));
+        if (LANES > 1) v = v.add(v.rearrange(PARTNER_1));
+        return v.lane(0);
     }
 
     /** One bfloat16 pattern widened, for the tails. */
