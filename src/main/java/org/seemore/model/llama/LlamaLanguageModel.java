@@ -5,7 +5,6 @@ import org.seemore.model.ForwardContext;
 import org.seemore.model.LanguageModel;
 import org.seemore.model.hf.DecoderConfig;
 import org.seemore.nn.Params;
-import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
@@ -76,49 +75,34 @@ public final class LlamaLanguageModel implements LanguageModel {
 
     @Override
     public Decoding newDecoding(int batch, int capacity) {
-        if (capacity < 1 || capacity > config.maxPositions()) {
-            throw new IllegalArgumentException("a KV cache of " + capacity + " positions; the model has " + config.maxPositions());
-        }
-        return new CachedDecoding(batch, capacity);
+        return new FastDecoding(new FastDecoder(LlamaWeights.of(model, LlamaWeights.Precision.F32), batch, capacity));
     }
 
-    /** Every pass through the tensor ops without gradients, extending a {@link KvCache}. */
-    private final class CachedDecoding implements Decoding {
-        private final int batch, capacity;
-        private final KvCache cache = new KvCache(model.layers.size());
-        private float[] last;
-
-        CachedDecoding(int batch, int capacity) {
-            this.batch = batch;
-            this.capacity = capacity;
-        }
-
-        @Override public int length() { return cache.length(); }
-        @Override public int capacity() { return capacity; }
+    /**
+     * Decoding on the inference path ({@link FastDecoder}), which reads the model's own float32
+     * arrays: a prefill of visual tokens then text, then one token per step; no autodiff graph.
+     */
+    private record FastDecoding(FastDecoder decoder) implements Decoding {
+        @Override public int length() { return decoder.length(); }
+        @Override public int capacity() { return decoder.capacity(); }
 
         @Override
         public Tensor forward(Tensor visualTokens, int[] tokens) {
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                return run(inputs(model, visualTokens, tokens, batch));
+            int batch = decoder.batch(), width = decoder.weights().config().hiddenSize(), vocab = decoder.weights().config().vocabSize();
+            if (tokens.length % batch != 0) throw new IllegalArgumentException(tokens.length + " tokens for " + batch + " sequences");
+            int t = tokens.length / batch, nv = visualTokens == null ? 0 : visualTokens.dim(1), rows = nv + t;
+            float[] text = decoder.embed(tokens), visual = visualTokens == null ? null : visualTokens.toArray(); // (B, T, C), (B, Nv, C)
+            float[] inputs = new float[batch * rows * width];                                                   // (B, Nv+T, C)
+            for (int b = 0; b < batch; b++) {
+                if (visual != null) System.arraycopy(visual, b * nv * width, inputs, b * rows * width, nv * width);
+                System.arraycopy(text, b * t * width, inputs, (b * rows + nv) * width, t * width);
             }
+            return Tensor.of(decoder.prefill(inputs, rows, null, true), batch, rows, vocab);
         }
 
         @Override
         public float[] step(int[] tokens) {
-            if (tokens.length != batch) throw new IllegalArgumentException(tokens.length + " tokens for " + batch + " sequences");
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                last = run(model.embed(tokens, batch)).toArray();
-            }
-            return last;
-        }
-
-        private Tensor run(Tensor x) {
-            int start = length(), t = x.dim(1);
-            if (start + t > capacity) throw new IllegalStateException("the KV cache holds " + capacity + " positions, " + (start + t) + " asked");
-            int[] positions = new int[t];
-            for (int i = 0; i < t; i++) positions[i] = start + i;
-            for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), null);
-            return model.head(x);
+            return decoder.step(tokens);
         }
     }
 }
