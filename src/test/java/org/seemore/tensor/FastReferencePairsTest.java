@@ -16,6 +16,7 @@ import org.seemore.tensor.kernels.Outcome;
 import org.seemore.tensor.kernels.Pair;
 import org.seemore.tensor.kernels.Parallel;
 import org.seemore.tensor.kernels.Sources;
+import org.seemore.tensor.kernels.WeightProductPairs;
 
 /**
  * The harness of every fast kernel against its plain reference ({@link TensorPairs},
@@ -29,6 +30,7 @@ class FastReferencePairsTest {
     static List<Pair> pairs() {
         List<Pair> pairs = new ArrayList<>(TensorPairs.all());
         pairs.addAll(KernelPairs.all());
+        pairs.addAll(WeightProductPairs.all());
         return pairs;
     }
 

@@ -19,6 +19,12 @@ public record HfModelConfig(Architecture architecture, HfConfig config) {
         if (!Files.isRegularFile(file)) {
             throw new UserException(directory + ": no " + FILE + " (a Hugging Face model directory holds config.json and model.safetensors)");
         }
+        return readFile(file);
+    }
+
+    /** Reads a config.json of any name (e.g. a model's shape kept for benchmarks); a missing file is one line naming it. */
+    public static HfModelConfig readFile(Path file) {
+        if (!Files.isRegularFile(file)) throw new UserException(file + ": no such config file");
         ConfigJson json = ConfigJson.read(file);
         Architecture architecture = Architecture.detect(json);
         HfConfig config = switch (architecture) {

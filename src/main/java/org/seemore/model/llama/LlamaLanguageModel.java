@@ -94,7 +94,8 @@ public final class LlamaLanguageModel implements LanguageModel {
         if (capacity < 1 || capacity > config.maxPositions()) {
             throw new IllegalArgumentException("a KV cache of " + capacity + " positions; the model has " + config.maxPositions());
         }
-        return new CachedDecoding(batch, capacity);
+        if (config.decoder().moe().isPresent()) return new CachedDecoding(batch, capacity); // FastDecoder is dense only: Mixtral decodes through the tensor ops
+        return new FastDecoding(new FastDecoder(LlamaWeights.of(model, LlamaWeights.Precision.F32), batch, capacity));
     }
 
     /** Every pass through the tensor ops without gradients, extending a {@link KvCache}. */
@@ -153,6 +154,34 @@ public final class LlamaLanguageModel implements LanguageModel {
                 for (int b = 0; b < batch; b++) System.arraycopy(routing.get(l).experts(), (b * t + t - 1) * k, out, (l * batch + b) * k, k);
             }
             return out;
+        }
+    }
+
+    /**
+     * Decoding on the inference path ({@link FastDecoder}), which reads the model's own float32
+     * arrays: a prefill of visual tokens then text, then one token per step; no autodiff graph.
+     */
+    private record FastDecoding(FastDecoder decoder) implements Decoding {
+        @Override public int length() { return decoder.length(); }
+        @Override public int capacity() { return decoder.capacity(); }
+
+        @Override
+        public Tensor forward(Tensor visualTokens, int[] tokens) {
+            int batch = decoder.batch(), width = decoder.weights().config().hiddenSize(), vocab = decoder.weights().config().vocabSize();
+            if (tokens.length % batch != 0) throw new IllegalArgumentException(tokens.length + " tokens for " + batch + " sequences");
+            int t = tokens.length / batch, nv = visualTokens == null ? 0 : visualTokens.dim(1), rows = nv + t;
+            float[] text = decoder.embed(tokens), visual = visualTokens == null ? null : visualTokens.toArray(); // (B, T, C), (B, Nv, C)
+            float[] inputs = new float[batch * rows * width];                                                   // (B, Nv+T, C)
+            for (int b = 0; b < batch; b++) {
+                if (visual != null) System.arraycopy(visual, b * nv * width, inputs, b * rows * width, nv * width);
+                System.arraycopy(text, b * t * width, inputs, (b * rows + nv) * width, t * width);
+            }
+            return Tensor.of(decoder.prefill(inputs, rows, null, true), batch, rows, vocab);
+        }
+
+        @Override
+        public float[] step(int[] tokens) {
+            return decoder.step(tokens);
         }
     }
 }

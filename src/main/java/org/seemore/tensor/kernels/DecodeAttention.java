@@ -39,7 +39,7 @@ public final class DecodeAttention {
      * and value head (Ainslie et al. 2023; Hugging Face's repeat_kv gives query head h the kv head
      * {@code h / group}). Query g is {@code q[qo + g*hd ..]}, its output {@code y[yo + g*hd ..]}; keys and
      * values as in {@link #attend}; {@code scores} holds at least {@code group} times
-     * {@link #padded}(length) floats. The queries go four at a time through the keys and values, so
+     * {@link #padded}(length) floats. The queries go four (or, at the end, three) at a time through the keys and values, so
      * each cached vector is loaded once per four query heads. With {@code keyMask} (null: none),
      * position j counts only when {@code keyMask[mo + j] != 0} (the padding of a left-padded batch); a
      * query that sees no position gets the mean of the values, as Hugging Face's eager attention gives
@@ -50,6 +50,10 @@ public final class DecodeAttention {
                                    int length, int hd, float scale, int[] keyMask, int mo, float[] scores, float[] y, int yo) {
         int width = padded(length), g = 0;
         for (; g + 4 <= group; g += 4) scoresFour(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width, width);
+        if (group - g == 3) { // SmolLM2's and Qwen2-0.5B's groups (3, 4 + 3): the keys are read once for the three
+            scoresThree(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width, width);
+            g += 3;
+        }
         for (; g < group; g++) scores(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width);
         for (g = 0; g < group; g++) {
             int row = g * width;
@@ -71,6 +75,10 @@ public final class DecodeAttention {
         }
         for (int col = 0; col < hd; col += LANES) {
             for (g = 0; g + 4 <= group; g += 4) combineFour(scores, g * width, width, values, vo + col, length, hd, y, yo + g * hd + col);
+            if (group - g == 3) {
+                combineThree(scores, g * width, width, values, vo + col, length, hd, y, yo + g * hd + col);
+                g += 3;
+            }
             for (; g < group; g++) combineColumns(scores, g * width, values, vo + col, length, hd, y, yo + g * hd + col);
         }
     }
@@ -115,6 +123,36 @@ public final class DecodeAttention {
             acc2.intoArray(scores, so + 2 * width + j);
             acc3.intoArray(scores, so + 3 * width + j);
         }
+    }
+
+    /** {@link #scoresFour} of three queries. */
+    private static void scoresThree(float[] q, int qo, float[] keysT, int ko, int stride, int length, int hd, float[] scores, int so, int width) {
+        for (int j = 0; j < length; j += LANES) {
+            FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0;
+            for (int d = 0; d < hd; d++) {
+                FloatVector k = FloatVector.fromArray(SPECIES, keysT, ko + d * stride + j);
+                acc0 = k.fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc0);
+                acc1 = k.fma(FloatVector.broadcast(SPECIES, q[qo + hd + d]), acc1);
+                acc2 = k.fma(FloatVector.broadcast(SPECIES, q[qo + 2 * hd + d]), acc2);
+            }
+            acc0.intoArray(scores, so + j);
+            acc1.intoArray(scores, so + width + j);
+            acc2.intoArray(scores, so + 2 * width + j);
+        }
+    }
+
+    /** {@link #combineFour} of three queries. */
+    private static void combineThree(float[] p, int po, int width, float[] values, int vo, int length, int hd, float[] y, int yo) {
+        FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0;
+        for (int j = 0; j < length; j++) {
+            FloatVector v = FloatVector.fromArray(SPECIES, values, vo + j * hd);
+            acc0 = v.fma(FloatVector.broadcast(SPECIES, p[po + j]), acc0);
+            acc1 = v.fma(FloatVector.broadcast(SPECIES, p[po + width + j]), acc1);
+            acc2 = v.fma(FloatVector.broadcast(SPECIES, p[po + 2 * width + j]), acc2);
+        }
+        acc0.intoArray(y, yo);
+        acc1.intoArray(y, yo + hd);
+        acc2.intoArray(y, yo + 2 * hd);
     }
 
     /** One vector of columns of {@code y = sum_j p_j v_j}, the FMAs in position order. */

@@ -1,0 +1,168 @@
+package org.seemore.model.llama;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.seemore.UserException;
+import org.seemore.io.DType;
+import org.seemore.io.SafetensorsCheckpoint;
+import org.seemore.io.StoredTensor;
+import org.seemore.model.hf.DecoderConfig;
+import org.seemore.tensor.Rng;
+import org.seemore.tensor.Tensor;
+import org.seemore.tensor.kernels.WeightMatrix;
+
+/**
+ * A Llama or Qwen2 decoder's weights as inference reads them ({@link FastDecoder}): the matrices as
+ * {@link WeightMatrix} in float32 or bfloat16, the norms and biases as float arrays. From a
+ * {@link LlamaModel} (float32 matrices share the parameters' arrays), straight from a checkpoint
+ * (bfloat16 tensors stay 16-bit, others are widened or rounded), or random for benchmarks.
+ */
+public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatrix embed, WeightMatrix lmHead, float[] finalNorm, List<Layer> layers) {
+
+    /** How the matrices are held in memory. */
+    public enum Precision {
+        F32, BF16;
+
+        /** The {@code --dtype} value: f32 or bf16. */
+        public static Precision parse(String name) {
+            return switch (name) {
+                case "f32" -> F32;
+                case "bf16" -> BF16;
+                default -> throw new IllegalArgumentException("'" + name + "' (expected f32 or bf16)");
+            };
+        }
+    }
+
+    /** One decoder layer; a bias is null where the config has none. */
+    public record Layer(float[] inputNorm, WeightMatrix q, float[] qBias, WeightMatrix k, float[] kBias, WeightMatrix v, float[] vBias,
+                        WeightMatrix o, float[] oBias, float[] postNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+
+    public LlamaWeights {
+        if (config.moe().isPresent()) throw new IllegalArgumentException("a " + config.family().modelType + " config has experts; LlamaWeights is dense");
+        if (config.slidingWindow().isPresent() || config.mlpBias() || config.hiddenAct() != org.seemore.model.hf.Activation.SILU) {
+            throw new IllegalArgumentException("sliding windows, MLP biases and activations other than silu are not supported yet");
+        }
+        layers = List.copyOf(layers);
+    }
+
+    /** The bytes of every matrix and vector (the tied embedding once). */
+    public long bytes() {
+        long total = embed.bytes() + (lmHead == embed ? 0 : lmHead.bytes()) + 4L * finalNorm.length;
+        for (Layer l : layers) {
+            for (WeightMatrix m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) total += m.bytes();
+            for (float[] f : Arrays.asList(l.inputNorm(), l.postNorm(), l.qBias(), l.kBias(), l.vBias(), l.oBias())) total += f == null ? 0 : 4L * f.length;
+        }
+        return total;
+    }
+
+    /** The weights of {@code model}: float32 matrices are its parameters' own arrays, bfloat16 ones rounded copies. */
+    public static LlamaWeights of(LlamaModel model, Precision precision) {
+        List<Layer> layers = new ArrayList<>();
+        for (LlamaModel.Layer l : model.layers) {
+            if (!(l.ffn() instanceof FeedForward.SwiGlu mlp)) throw new IllegalArgumentException("the inference path is dense only; this model routes among experts");
+            layers.add(new Layer(copy(l.inputNorm()), matrix(l.q(), precision), copy(l.qBias()), matrix(l.k(), precision), copy(l.kBias()),
+                    matrix(l.v(), precision), copy(l.vBias()), matrix(l.o(), precision), copy(l.oBias()), copy(l.postNorm()),
+                    matrix(mlp.gate(), precision), matrix(mlp.up(), precision), matrix(mlp.down(), precision)));
+        }
+        WeightMatrix embed = matrix(model.embed, precision);
+        WeightMatrix head = model.lmHead == model.embed ? embed : matrix(model.lmHead, precision);
+        return new LlamaWeights(model.config(), precision, embed, head, copy(model.finalNorm), layers);
+    }
+
+    /**
+     * The weights of a checkpoint, tensors named as in HF's state dict behind {@code prefix} (empty, or
+     * {@code language_model.} inside LLaVA): with {@link Precision#BF16}, bfloat16 tensors are kept as
+     * stored and others rounded; with {@link Precision#F32}, everything is widened.
+     */
+    public static LlamaWeights load(DecoderConfig config, SafetensorsCheckpoint checkpoint, String prefix, Precision precision) {
+        Loader in = new Loader(checkpoint, prefix, precision);
+        int c = config.hiddenSize(), q = config.numAttentionHeads() * config.headDim(), kv = config.numKeyValueHeads() * config.headDim();
+        int f = config.intermediateSize();
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String l = "model.layers." + i + ".", a = l + "self_attn.", m = l + "mlp.";
+            layers.add(new Layer(in.vector(l + "input_layernorm.weight", c),
+                    in.matrix(a + "q_proj.weight", q, c), config.qkvBias() ? in.vector(a + "q_proj.bias", q) : null,
+                    in.matrix(a + "k_proj.weight", kv, c), config.qkvBias() ? in.vector(a + "k_proj.bias", kv) : null,
+                    in.matrix(a + "v_proj.weight", kv, c), config.qkvBias() ? in.vector(a + "v_proj.bias", kv) : null,
+                    in.matrix(a + "o_proj.weight", c, q), config.outputBias() ? in.vector(a + "o_proj.bias", c) : null,
+                    in.vector(l + "post_attention_layernorm.weight", c),
+                    in.matrix(m + "gate_proj.weight", f, c), in.matrix(m + "up_proj.weight", f, c), in.matrix(m + "down_proj.weight", c, f)));
+        }
+        WeightMatrix embed = in.matrix("model.embed_tokens.weight", config.vocabSize(), c);
+        WeightMatrix head = config.tieWordEmbeddings() ? embed : in.matrix("lm_head.weight", config.vocabSize(), c);
+        return new LlamaWeights(config, precision, embed, head, in.vector("model.norm.weight", c), layers);
+    }
+
+    /**
+     * Random weights shaped by {@code config}, for benchmarks: matrices uniform with standard
+     * deviation 0.02 (HF's initializer_range), drawn straight into bfloat16 when asked (no float32
+     * copy), norms 1, biases 0; the same seed gives the same weights.
+     */
+    public static LlamaWeights random(DecoderConfig config, Precision precision, long seed) {
+        Rng rng = new Rng(seed);
+        int c = config.hiddenSize(), q = config.numAttentionHeads() * config.headDim(), kv = config.numKeyValueHeads() * config.headDim();
+        int f = config.intermediateSize();
+        boolean bias = config.qkvBias();
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(new Layer(ones(c), random(rng, q, c, precision), bias ? new float[q] : null, random(rng, kv, c, precision), bias ? new float[kv] : null,
+                    random(rng, kv, c, precision), bias ? new float[kv] : null, random(rng, c, q, precision), config.outputBias() ? new float[c] : null,
+                    ones(c), random(rng, f, c, precision), random(rng, f, c, precision), random(rng, c, f, precision)));
+        }
+        WeightMatrix embed = random(rng, config.vocabSize(), c, precision);
+        WeightMatrix head = config.tieWordEmbeddings() ? embed : random(rng, config.vocabSize(), c, precision);
+        return new LlamaWeights(config, precision, embed, head, ones(c), layers);
+    }
+
+    private static WeightMatrix random(Rng rng, int rows, int cols, Precision precision) {
+        float half = (float) (0.02 * Math.sqrt(3)); // uniform on [-half, half) has standard deviation 0.02
+        int n = Math.multiplyExact(rows, cols);
+        if (precision == Precision.F32) {
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = (2 * rng.nextFloat() - 1) * half;
+            return new WeightMatrix.F32(values, 0, rows, cols);
+        }
+        short[] bits = new short[n];
+        for (int i = 0; i < n; i++) bits[i] = WeightMatrix.roundToBf16((2 * rng.nextFloat() - 1) * half);
+        return new WeightMatrix.Bf16(bits, rows, cols);
+    }
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, 1f);
+        return a;
+    }
+
+    private static WeightMatrix matrix(Tensor t, Precision precision) {
+        return precision == Precision.F32 ? new WeightMatrix.F32(t.data(), t.offset(), t.dim(0), t.dim(1))
+                : WeightMatrix.Bf16.rounded(t.data(), t.offset(), t.dim(0), t.dim(1));
+    }
+
+    private static float[] copy(Tensor t) {
+        return t == null ? null : t.toArray();
+    }
+
+    /** Reads named tensors of the expected shapes from a checkpoint. */
+    private record Loader(SafetensorsCheckpoint checkpoint, String prefix, Precision precision) {
+        StoredTensor get(String name, int... shape) {
+            StoredTensor t = checkpoint.get(prefix + name);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new UserException(checkpoint.directory() + ": " + prefix + name + " is " + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
+            }
+            return t;
+        }
+
+        WeightMatrix matrix(String name, int rows, int cols) {
+            StoredTensor t = get(name, rows, cols);
+            if (precision == Precision.F32) return new WeightMatrix.F32(t.toFloats(), 0, rows, cols);
+            if (t.dtype() == DType.BF16) return new WeightMatrix.Bf16(t.toShorts(), rows, cols);
+            return WeightMatrix.Bf16.rounded(t.toFloats(), 0, rows, cols);
+        }
+
+        float[] vector(String name, int n) {
+            return get(name, n).toFloats();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.seemore.model.llama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.seemore.io.DType;
+import org.seemore.io.Safetensors;
+import org.seemore.io.SafetensorsCheckpoint;
+import org.seemore.io.StoredTensor;
+import org.seemore.io.HfFixtures;
+import org.seemore.model.hf.DecoderConfig;
+import org.seemore.model.hf.HfModelDirectory;
+import org.seemore.tensor.kernels.WeightMatrix;
+
+/** {@link LlamaWeights}: a BF16 checkpoint's bits kept as stored, rounding, sizes, and the same tokens either way. */
+class LlamaWeightsTest {
+    private static final HfModelDirectory LLAMA = HfModelDirectory.open(HfFixtures.model("llama"));
+
+    /** The llama fixture with every tensor rounded to BF16, as a hub checkpoint stores it. */
+    private static Path bf16Checkpoint(Path dir) throws Exception {
+        List<StoredTensor> tensors = new ArrayList<>();
+        for (Map.Entry<String, StoredTensor> e : LLAMA.weights().tensors().entrySet()) {
+            float[] v = e.getValue().toFloats();
+            int[] shape = e.getValue().shape();
+            short[] bits = WeightMatrix.Bf16.rounded(v, 0, 1, v.length).bits();
+            tensors.add(StoredTensor.ofHalves(e.getKey(), DType.BF16, shape, bits));
+        }
+        Files.copy(LLAMA.directory().resolve("config.json"), dir.resolve("config.json"));
+        Safetensors.write(dir.resolve("model.safetensors"), Map.of("format", "pt"), tensors);
+        return dir;
+    }
+
+    @Test
+    void aBf16CheckpointStaysSixteenBitAndGeneratesAsTheRoundedFloat32Model(@TempDir Path dir) throws Exception {
+        HfModelDirectory bf16Dir = HfModelDirectory.open(bf16Checkpoint(dir));
+        DecoderConfig config = bf16Dir.decoder().orElseThrow();
+        LlamaWeights kept = LlamaWeights.load(config, bf16Dir.weights(), "", LlamaWeights.Precision.BF16);
+        WeightMatrix q = kept.layers().getFirst().q();
+        assertThat(q).isInstanceOf(WeightMatrix.Bf16.class);
+        assertThat(((WeightMatrix.Bf16) q).bits()).containsExactly(bf16Dir.weights().get("model.layers.0.self_attn.q_proj.weight").toShorts());
+        assertThat(kept.lmHead()).isSameAs(kept.embed()); // tied: one copy
+        LlamaWeights rounded = LlamaWeights.load(config, LLAMA.weights(), "", LlamaWeights.Precision.BF16);
+        LlamaWeights widened = LlamaWeights.load(config, bf16Dir.weights(), "", LlamaWeights.Precision.F32);
+        assertThat(((WeightMatrix.Bf16) rounded.layers().getFirst().q()).bits()).containsExactly(((WeightMatrix.Bf16) q).bits());
+        assertThat(widened.bytes() - kept.bytes()).isPositive();
+        int[] prompt = {1, 17, 300, 42, 9, 250};
+        FastDecoder.Generation a = new FastDecoder(kept, 1, 20).generate(prompt, null, 8, new int[0], true);
+        FastDecoder.Generation b = new FastDecoder(widened, 1, 20).generate(prompt, null, 8, new int[0], true);
+        assertThat(a.tokens()).containsExactly(b.tokens());
+        assertThat(LlamaModelFixturesTest.maxDiff(a.logits(), b.logits(), config.vocabSize())).isLessThan(1e-4);
+    }
+
+    @Test
+    void roundingIsToNearestWithTiesToEven() {
+        float[] in = {1f, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), Float.intBitsToFloat(0x3F808001), -0f,
+                Float.POSITIVE_INFINITY, Float.MAX_VALUE, Float.NaN};
+        short[] want = {0x3F80, 0x3F80, 0x3F82, 0x3F81, (short) 0x8000, 0x7F80, 0x7F80, 0x7FC0};
+        assertThat(WeightMatrix.Bf16.rounded(in, 0, 1, in.length).bits()).containsExactly(want);
+    }
+
+    @Test
+    void aMissingOrMisshapedTensorIsOneLineNamingIt(@TempDir Path dir) throws Exception {
+        DecoderConfig config = LLAMA.decoder().orElseThrow();
+        assertThatThrownBy(() -> LlamaWeights.load(config, LLAMA.weights(), "language_model.", LlamaWeights.Precision.F32))
+                .hasMessageContaining("language_model.model.");
+        Path copy = Files.createDirectory(dir.resolve("wider"));
+        Files.copy(LLAMA.directory().resolve("model.safetensors"), copy.resolve("model.safetensors"));
+        String wider = Files.readString(LLAMA.directory().resolve("config.json")).replace("\"intermediate_size\": 160", "\"intermediate_size\": 161");
+        Files.writeString(copy.resolve("config.json"), wider);
+        DecoderConfig other = org.seemore.model.hf.HfModelConfig.read(copy).config() instanceof DecoderConfig d ? d : null;
+        assertThatThrownBy(() -> LlamaWeights.load(other, SafetensorsCheckpoint.open(copy), "", LlamaWeights.Precision.BF16))
+                .hasMessageContaining("gate_proj.weight is [160, 64], expected [161, 64]");
+    }
+}

@@ -1,0 +1,55 @@
+package org.seemore.tensor.kernels;
+
+import static org.seemore.tensor.kernels.KernelPairs.ODD;
+import static org.seemore.tensor.kernels.KernelPairs.random;
+import static org.seemore.tensor.kernels.KernelPairs.sizes;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * {@link WeightProduct} against {@link WeightProductReference}, for {@code FastReferencePairsTest}:
+ * float32 and bfloat16 weights, every group of rows of x (one, four, eight and what is left, and the
+ * block-widened {@link Gemm} path past {@link WeightProduct#MAX_SMALL_ROWS}), with and without a
+ * bias, strided x and y, several products sharing one x. The size is the number of columns.
+ */
+public final class WeightProductPairs {
+    private WeightProductPairs() {}
+
+    public static List<Pair> all() {
+        return List.of(new Pair("WeightProduct.multiply", sizes(ODD, new int[] {16, 64, 65, 200}), (cols, seed) -> {
+            SplittableRandom random = new SplittableRandom(seed);
+            Outcome outcome = new Outcome();
+            for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 21}) {
+                for (boolean bf16 : new boolean[] {false, true}) {
+                    int[] rows = {1, 5, 33, 70};
+                    int ldx = cols + 3, xo = 2;
+                    float[] x = random(random, xo + m * ldx);
+                    WeightProduct.Product[] products = new WeightProduct.Product[rows.length];
+                    float[][] want = new float[rows.length][];
+                    for (int k = 0; k < rows.length; k++) {
+                        int n = rows[k], ldy = n + 2, yo = 1;
+                        float[] values = random(random, 4 + n * cols);
+                        WeightMatrix w = bf16 ? WeightMatrix.Bf16.rounded(values, 4, n, cols) : new WeightMatrix.F32(values, 4, n, cols);
+                        float[] bias = k % 2 == 0 ? null : random(random, n), y = random(random, yo + m * ldy);
+                        want[k] = y.clone();
+                        WeightProductReference.multiplyRows(w, 0, n, x, xo, ldx, m, bias, want[k], yo, ldy);
+                        products[k] = new WeightProduct.Product(w, bias, y, yo, ldy);
+                    }
+                    WeightProduct.multiply(x, xo, ldx, m, products);
+                    for (int k = 0; k < rows.length; k++) {
+                        outcome.absolute("m=%d rows=%d cols=%d %s".formatted(m, rows[k], cols, bf16 ? "bf16" : "f32"),
+                                products[k].y(), want[k], 2e-6 * cols + 1e-6);
+                    }
+                    // a range of weight rows alone leaves the other outputs as they were
+                    float[] part = random(random, m * 70), partWant = part.clone();
+                    WeightMatrix w = products[3].w();
+                    WeightProduct.multiplyRows(w, 7, 40, x, xo, ldx, m, null, part, 0, 70);
+                    WeightProductReference.multiplyRows(w, 7, 40, x, xo, ldx, m, null, partWant, 0, 70);
+                    outcome.absolute("rows 7..40, m=%d %s".formatted(m, bf16 ? "bf16" : "f32"), part, partWant, 2e-6 * cols + 1e-6);
+                }
+            }
+            return outcome;
+        }));
+    }
+}
