@@ -104,7 +104,7 @@ final class LlamaFolderParity implements FolderParity {
         if (ref.contains("gen.logits")) report.values("gen.logits", ref.floats("gen.logits"), result.logits(), ParityRunner.OUTPUT_TOLERANCE);
     }
 
-    private static void checkIds(SafetensorsFile ref, String name, int[] ids, int vocab) {
+    static void checkIds(SafetensorsFile ref, String name, int[] ids, int vocab) {
         for (int id : ids) if (id < 0 || id >= vocab) throw new UserException(ref.path() + ": " + name + " holds id " + id + ", outside the vocabulary [0, " + vocab + ")");
     }
 
