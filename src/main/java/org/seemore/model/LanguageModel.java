@@ -45,7 +45,7 @@ public interface LanguageModel {
      */
     record Output(
             Tensor logits,   // (B, L, V), L = Nv + T
-            Tensor auxLoss,  // scalar: mean over layers of the load-balancing loss, or null
+            Tensor auxLoss,  // scalar: mean over layers of the load-balancing loss (Mixtral: HF's one value over all layers), or null
             Tensor zLoss,    // scalar: mean over layers of the router z-loss, or null
             List<SparseMoe.Output> moe) {}
 

@@ -9,15 +9,16 @@ import java.util.function.Function;
  * Finite-difference gradient check. The scalar checked is {@code sum(f(inputs) * r)} with a fixed
  * random {@code r}, so every output element's gradient path is exercised; the sum is taken in
  * double and the central difference uses a step large enough for float32 round-off to stay small.
+ * Public for the model packages' checks (e.g. Mixtral's router, through a whole model).
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {}
 
-    static void check(String op, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
+    public static void check(String op, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
         check(op, f, 1e-2f, 2e-2, 2e-3, inputs);
     }
 
-    static void check(String op, Function<List<Tensor>, Tensor> f, float step, double relTol, double absTol, Tensor... inputs) {
+    public static void check(String op, Function<List<Tensor>, Tensor> f, float step, double relTol, double absTol, Tensor... inputs) {
         List<Tensor> in = List.of(inputs);
         for (Tensor t : inputs) t.requiresGrad(true).zeroGrad();
         Tensor out = f.apply(in);
@@ -57,7 +58,7 @@ final class GradCheck {
         }
     }
 
-    static Tensor random(Rng rng, int... shape) {
+    public static Tensor random(Rng rng, int... shape) {
         return Tensor.of(rng.uniform(Shapes.numel(shape), -1f, 1f), shape);
     }
 }

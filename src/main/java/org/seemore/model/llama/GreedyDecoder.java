@@ -64,7 +64,7 @@ public final class GreedyDecoder {
             int[] tokenIn = new int[batch];
             while (done < steps) {
                 int s = done++;
-                for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), keyMask);
+                for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), keyMask).hidden();
                 int len = x.dim(1);
                 Tensor last = Shaping.slice(x, 1, len - 1, 1);
                 float[] row = Linalg.linear(NnOps.rmsNorm(last, model.finalNorm, model.eps()), model.lmHead, null).toArray();

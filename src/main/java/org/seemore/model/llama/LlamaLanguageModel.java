@@ -1,31 +1,37 @@
 package org.seemore.model.llama;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.seemore.model.ForwardContext;
 import org.seemore.model.LanguageModel;
 import org.seemore.model.hf.DecoderConfig;
+import org.seemore.model.moe.SparseMoe;
 import org.seemore.nn.Params;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
- * A Llama or Qwen2 decoder as the {@link LanguageModel} of a vision-language model: visual tokens
- * (already in the decoder's width) go first as input embeddings, then the text tokens' embeddings,
- * at positions 0, 1, ...; a dense model, so no auxiliary loss and no routing.
+ * A Llama, Qwen2 or Mixtral decoder as the {@link LanguageModel} of a vision-language model: visual
+ * tokens (already in the decoder's width) go first as input embeddings, then the text tokens'
+ * embeddings, at positions 0, 1, ... A dense model has no auxiliary loss and no routing. Mixtral's
+ * auxiliary loss is HF's one value over all layers ({@link LoadBalancingLoss}, every position
+ * counted), its objective {@code ce + router_aux_loss_coef * aux}, and each layer's routing comes back
+ * as a {@link SparseMoe.Output} with the chosen experts and the tokens per expert (its {@code y} is
+ * null: the block's output is already in the logits).
  */
 public final class LlamaLanguageModel implements LanguageModel {
     private final Config config;
     private final LlamaModel model;
 
-    /** The hyper-parameters of a Hugging Face dense decoder. */
+    /** The hyper-parameters of a Hugging Face decoder (Llama, Qwen2 or Mixtral). */
     public record Config(DecoderConfig decoder) implements LanguageModel.Config {
         @Override public int width() { return decoder.hiddenSize(); }
         @Override public int vocabSize() { return decoder.vocabSize(); }
         @Override public int maxPositions() { return decoder.maxPositionEmbeddings(); }
         @Override public int layers() { return decoder.numHiddenLayers(); }
-        @Override public int numExperts() { return 1; }
-        @Override public int topK() { return 1; }
+        @Override public int numExperts() { return decoder.moe().map(DecoderConfig.Moe::numLocalExperts).orElse(1); }
+        @Override public int topK() { return decoder.moe().map(DecoderConfig.Moe::numExpertsPerTok).orElse(1); }
 
         @Override
         public Config withVocabSize(int vocabSize) {
@@ -59,7 +65,16 @@ public final class LlamaLanguageModel implements LanguageModel {
 
     @Override
     public Output forward(Tensor visualTokens, int[] tokens, int batch, ForwardContext ctx) {
-        return new Output(model.forwardEmbeddings(inputs(model, visualTokens, tokens, batch), null).logits(), null, null, List.of());
+        LlamaModel.Output out = model.forwardEmbeddings(inputs(model, visualTokens, tokens, batch), null);
+        if (out.routing().isEmpty()) return new Output(out.logits(), null, null, List.of());
+        Tensor aux = LoadBalancingLoss.of(out.routing(), null);
+        List<SparseMoe.Output> moe = new ArrayList<>();
+        for (MixtralMoeBlock.RouterOutput r : out.routing()) {
+            int[] perExpert = new int[config.numExperts()];
+            for (int e : r.experts()) perExpert[e]++;
+            moe.add(new SparseMoe.Output(null, aux, null, r.experts(), perExpert, 0));
+        }
+        return new Output(out.logits(), aux, null, List.copyOf(moe));
     }
 
     /** Visual tokens (B, Nv, C) or null, then the tokens' embeddings: (B, Nv+T, C). */
@@ -68,10 +83,10 @@ public final class LlamaLanguageModel implements LanguageModel {
         return visualTokens == null ? text : Shaping.concat(1, visualTokens, text);
     }
 
-    /** The cross-entropy itself: a dense decoder has no auxiliary loss. */
+    /** The cross-entropy, plus {@code router_aux_loss_coef * aux} for Mixtral; a dense decoder has no auxiliary loss. */
     @Override
     public Tensor objective(Tensor crossEntropy, Output out) {
-        return crossEntropy;
+        return model.objective(crossEntropy, out.auxLoss());
     }
 
     @Override
@@ -87,6 +102,7 @@ public final class LlamaLanguageModel implements LanguageModel {
         private final int batch, capacity;
         private final KvCache cache = new KvCache(model.layers.size());
         private float[] last;
+        private int[] routes = new int[0]; // (layers, B, k) of the last pass's last position
 
         CachedDecoding(int batch, int capacity) {
             this.batch = batch;
@@ -95,6 +111,7 @@ public final class LlamaLanguageModel implements LanguageModel {
 
         @Override public int length() { return cache.length(); }
         @Override public int capacity() { return capacity; }
+        @Override public int[] routes() { return routes; }
 
         @Override
         public Tensor forward(Tensor visualTokens, int[] tokens) {
@@ -117,8 +134,25 @@ public final class LlamaLanguageModel implements LanguageModel {
             if (start + t > capacity) throw new IllegalStateException("the KV cache holds " + capacity + " positions, " + (start + t) + " asked");
             int[] positions = new int[t];
             for (int i = 0; i < t; i++) positions[i] = start + i;
-            for (int i = 0; i < model.layers.size(); i++) x = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), null);
+            List<MixtralMoeBlock.RouterOutput> routing = new ArrayList<>();
+            for (int i = 0; i < model.layers.size(); i++) {
+                LlamaModel.LayerOutput out = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), null);
+                x = out.hidden();
+                if (out.routing() != null) routing.add(out.routing());
+            }
+            routes = lastRoutes(routing, t);
             return model.head(x);
+        }
+
+        /** Each layer's experts for each sequence's last position: (layers, B, k). */
+        private int[] lastRoutes(List<MixtralMoeBlock.RouterOutput> routing, int t) {
+            if (routing.isEmpty()) return new int[0];
+            int k = routing.getFirst().topK();
+            int[] out = new int[routing.size() * batch * k];
+            for (int l = 0; l < routing.size(); l++) {
+                for (int b = 0; b < batch; b++) System.arraycopy(routing.get(l).experts(), (b * t + t - 1) * k, out, (l * batch + b) * k, k);
+            }
+            return out;
         }
     }
 }

@@ -20,12 +20,14 @@ import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
- * Hugging Face's {@code LlamaForCausalLM} and {@code Qwen2ForCausalLM} (dense decoders) in float32,
- * parameters under the HF names ({@code model.layers.0.self_attn.q_proj.weight}, ...), so a
- * checkpoint loads as is and gradients come back under the names PyTorch gives them. Each layer is
- * {@code h + attn(input_layernorm(h))}, then {@code h + mlp(post_attention_layernorm(h))}, with
- * rotate-half RoPE, grouped-query causal attention with a key-padding mask, and a SwiGLU MLP; a
- * final RMSNorm, then {@code lm_head} (the embedding matrix itself when the embeddings are tied).
+ * Hugging Face's {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM} and {@code MixtralForCausalLM}
+ * in float32, parameters under the HF names ({@code model.layers.0.self_attn.q_proj.weight}, ...),
+ * so a checkpoint loads as is and gradients come back under the names PyTorch gives them. Each layer
+ * is {@code h + attn(input_layernorm(h))}, then {@code h + ffn(post_attention_layernorm(h))}, with
+ * rotate-half RoPE, grouped-query causal attention with a key-padding mask, and a {@link FeedForward}:
+ * a SwiGLU MLP ({@code mlp.*}), or for Mixtral the routed experts of {@link MixtralMoeBlock}
+ * ({@code block_sparse_moe.*}); a final RMSNorm, then {@code lm_head} (the embedding matrix itself
+ * when the embeddings are tied).
  */
 public final class LlamaModel {
     private final DecoderConfig config;
@@ -38,10 +40,37 @@ public final class LlamaModel {
 
     /** One decoder layer's parameters. */
     record Layer(Tensor inputNorm, Tensor q, Tensor qBias, Tensor k, Tensor kBias, Tensor v, Tensor vBias, Tensor o, Tensor oBias,
-                 Tensor postNorm, Tensor gate, Tensor up, Tensor down) {}
+                 Tensor postNorm, FeedForward ffn) {}
 
-    /** The result of a forward pass: logits (B, T, V) and HF's hidden states (L + 1 of (B, T, C)). */
-    public record Output(Tensor logits, List<Tensor> hiddenStates) {}
+    /** One layer's result: the hidden state (B, T, C) and, in a sparse layer, how it routed the tokens (else null). */
+    record LayerOutput(Tensor hidden, MixtralMoeBlock.RouterOutput routing) {}
+
+    /**
+     * The result of a forward pass: logits (B, T, V), HF's hidden states (L + 1 of (B, T, C)) and,
+     * for Mixtral, each layer's routing (empty for a dense model).
+     */
+    public record Output(Tensor logits, List<Tensor> hiddenStates, List<MixtralMoeBlock.RouterOutput> routing) {
+        /** HF's {@code router_logits}: one (B*T, E) per layer, row b*T + t, padded positions included. */
+        public List<Tensor> routerLogits() {
+            return routing.stream().map(MixtralMoeBlock.RouterOutput::logits).toList();
+        }
+
+        /** The experts each layer chose, (B*T*k) per layer, most probable first. */
+        public List<int[]> chosenExperts() {
+            return routing.stream().map(MixtralMoeBlock.RouterOutput::experts).toList();
+        }
+    }
+
+    /**
+     * A forward pass with labels, as HF's {@code *ForCausalLM(input_ids, attention_mask, labels,
+     * output_router_logits=True)} computes it: {@code loss = lmLoss + router_aux_loss_coef * auxLoss}
+     * for Mixtral, {@code loss = lmLoss} (and {@code auxLoss} null) for a dense model.
+     */
+    public record CausalLmOutput(Output output, Tensor lmLoss, Tensor auxLoss, Tensor loss) {
+        public Tensor logits() { return output.logits(); }
+        public List<Tensor> hiddenStates() { return output.hiddenStates(); }
+        public List<Tensor> routerLogits() { return output.routerLogits(); }
+    }
 
     /** A model with fresh (random, seeded) weights shaped by {@code config}. */
     public LlamaModel(DecoderConfig config, Rng rng) {
@@ -50,7 +79,6 @@ public final class LlamaModel {
 
     /** A model with fresh weights, its parameters created under {@code params} with their HF names. */
     public LlamaModel(DecoderConfig config, Params params) {
-        if (config.moe().isPresent()) throw new IllegalArgumentException("a " + config.family().modelType + " config has experts; LlamaModel is dense");
         if (config.slidingWindow().isPresent()) throw new IllegalArgumentException("sliding-window attention is not supported yet");
         if (config.hiddenAct() != org.seemore.model.hf.Activation.SILU) throw new IllegalArgumentException("hidden_act " + config.hiddenAct() + " is not supported yet (silu only)");
         this.config = config;
@@ -61,7 +89,7 @@ public final class LlamaModel {
         Params model = params.sub("model");
         embed = model.sub("embed_tokens").normal("weight", 0.02f, v, c);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            Params l = model.sub("layers").sub(Integer.toString(i)), a = l.sub("self_attn"), m = l.sub("mlp");
+            Params l = model.sub("layers").sub(Integer.toString(i)), a = l.sub("self_attn");
             boolean qkvBias = config.qkvBias(), outBias = config.outputBias(), mlpBias = config.mlpBias();
             Tensor inNorm = l.sub("input_layernorm").ones("weight", c);
             Tensor q = a.sub("q_proj").normal("weight", 0.02f, h * hd, c), qb = qkvBias ? a.sub("q_proj").zeros("bias", h * hd) : null;
@@ -69,11 +97,10 @@ public final class LlamaModel {
             Tensor vv = a.sub("v_proj").normal("weight", 0.02f, kv * hd, c), vb = qkvBias ? a.sub("v_proj").zeros("bias", kv * hd) : null;
             Tensor o = a.sub("o_proj").normal("weight", 0.02f, c, h * hd), ob = outBias ? a.sub("o_proj").zeros("bias", c) : null;
             Tensor postNorm = l.sub("post_attention_layernorm").ones("weight", c);
-            Tensor gate = m.sub("gate_proj").normal("weight", 0.02f, f, c);
-            Tensor up = m.sub("up_proj").normal("weight", 0.02f, f, c);
-            Tensor down = m.sub("down_proj").normal("weight", 0.02f, c, f);
             if (mlpBias) throw new IllegalArgumentException("mlp_bias is not supported yet");
-            layers.add(new Layer(inNorm, q, qb, k, kb, vv, vb, o, ob, postNorm, gate, up, down));
+            FeedForward ffn = config.moe().isEmpty() ? FeedForward.SwiGlu.create(l.sub("mlp"), c, f)
+                    : new MixtralMoeBlock(l.sub("block_sparse_moe"), c, f, config.moe().get().numLocalExperts(), config.moe().get().numExpertsPerTok());
+            layers.add(new Layer(inNorm, q, qb, k, kb, vv, vb, o, ob, postNorm, ffn));
         }
         finalNorm = model.sub("norm").ones("weight", c);
         lmHead = config.tieWordEmbeddings() ? embed : params.sub("lm_head").normal("weight", 0.02f, v, c);
@@ -138,15 +165,36 @@ public final class LlamaModel {
         int[] positions = new int[t];
         for (int i = 0; i < t; i++) positions[i] = i;
         List<Tensor> hidden = new ArrayList<>();
+        List<MixtralMoeBlock.RouterOutput> routing = new ArrayList<>();
         hidden.add(x);
         Tensor h = x;
         for (int i = 0; i < layers.size(); i++) {
-            h = layer(layers.get(i), h, positions, null, attentionMask);
+            LayerOutput out = layer(layers.get(i), h, positions, null, attentionMask);
+            h = out.hidden();
+            if (out.routing() != null) routing.add(out.routing());
             if (i < layers.size() - 1) hidden.add(h);
         }
         Tensor normed = NnOps.rmsNorm(h, finalNorm, eps());
         hidden.add(normed);
-        return new Output(Linalg.linear(normed, lmHead, null), hidden);
+        return new Output(Linalg.linear(normed, lmHead, null), hidden, List.copyOf(routing));
+    }
+
+    /**
+     * input_ids, attention_mask (null for all ones) and labels (B*T each; -100 is ignored) -> logits,
+     * hidden states, router logits, and HF's losses (see {@link CausalLmOutput}).
+     */
+    public CausalLmOutput forward(int[] inputIds, int[] attentionMask, int[] labels, int batch) {
+        Output out = forward(inputIds, attentionMask, batch);
+        Tensor lm = causalLmLoss(out.logits(), labels);
+        if (out.routing().isEmpty()) return new CausalLmOutput(out, lm, null, lm);
+        Tensor aux = LoadBalancingLoss.of(out.routing(), attentionMask);
+        return new CausalLmOutput(out, lm, aux, objective(lm, aux));
+    }
+
+    /** {@code lmLoss + router_aux_loss_coef * auxLoss} (Mixtral), or {@code lmLoss} when aux is null. */
+    Tensor objective(Tensor lmLoss, Tensor auxLoss) {
+        if (auxLoss == null) return lmLoss;
+        return Elementwise.add(lmLoss, Elementwise.scale(auxLoss, (float) config.moe().orElseThrow().routerAuxLossCoef()));
     }
 
     /** The final norm and the vocabulary projection: (..., C) -> (..., V). */
@@ -163,7 +211,7 @@ public final class LlamaModel {
      * layer's keys and values are appended to it and the queries attend to everything cached; the
      * key mask then covers the cached positions too.
      */
-    Tensor layer(Layer l, Tensor x, int[] positions, KvCache.Entry cache, int[] keyMask) {
+    LayerOutput layer(Layer l, Tensor x, int[] positions, KvCache.Entry cache, int[] keyMask) {
         int h = config.numAttentionHeads(), kvh = config.numKeyValueHeads();
         Tensor a = NnOps.rmsNorm(x, l.inputNorm(), eps());
         Tensor q = Rope.apply(Linalg.linear(a, l.q(), l.qBias()), h, rope, positions);
@@ -175,9 +223,8 @@ public final class LlamaModel {
         }
         Tensor y = FusedAttention.attention(q, k, v, h, kvh, true, keyMask);
         x = Elementwise.add(x, Linalg.linear(y, l.o(), l.oBias()));
-        Tensor m = NnOps.rmsNorm(x, l.postNorm(), eps());
-        Tensor ffn = Elementwise.mul(Elementwise.silu(Linalg.linear(m, l.gate(), null)), Linalg.linear(m, l.up(), null));
-        return Elementwise.add(x, Linalg.linear(ffn, l.down(), null));
+        FeedForward.Result ffn = l.ffn().forward(NnOps.rmsNorm(x, l.postNorm(), eps()));
+        return new LayerOutput(Elementwise.add(x, ffn.y()), ffn.routing());
     }
 
     /**
