@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
                 "  an image processor (preprocessor_config.json, cases.jsonl): 8-bit images",
                 "    exactly, pixel_values within 1e-5;",
                 "  or a folder of such folders (image-processors/ runs every processor).",
-                "MixtralForCausalLM folders are not supported yet."})
+                "  MixtralForCausalLM: as Llama, plus router_logits, aux_loss, lm_loss within",
+                "    1e-4 and the experts chosen (top-k of router_logits) exactly."})
 public final class ParityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE|DIR", description = "A .safetensors reference dump (any config; mode eval, noisy, greedy or train), or a fixture folder.")

@@ -22,7 +22,7 @@ import org.seemore.tensor.Tensor;
  * {@code gen.output_ids} (exactly) and {@code gen.logits}. Tensors other than the inputs and
  * {@code logits} are optional; nothing assumes the fixtures' shapes.
  */
-final class LlamaFolderParity implements FolderParity {
+class LlamaFolderParity implements FolderParity {
 
     @Override
     public String kind() {
@@ -54,22 +54,27 @@ final class LlamaFolderParity implements FolderParity {
         checkIds(ref, "input_ids", ids, config.vocabSize());
         if (mask != null && mask.length != ids.length) throw new UserException(ref.path() + ": attention_mask and input_ids differ in size");
 
-        LlamaModel.Output out = model.forward(ids, mask, batch);
+        int[] labels = ref.contains("labels") ? ref.ints("labels") : null;
+        if (labels != null && labels.length != ids.length) throw new UserException(ref.path() + ": labels and input_ids differ in size");
+        // with labels, one forward gives the outputs and HF's losses (Mixtral's aux loss included)
+        LlamaModel.CausalLmOutput withLoss = labels == null ? null : model.forward(ids, mask, labels, batch);
+        LlamaModel.Output out = withLoss == null ? model.forward(ids, mask, batch) : withLoss.output();
         report.values("logits", masked(ref.floats("logits"), mask), masked(out.logits().toArray(), mask), ParityRunner.OUTPUT_TOLERANCE);
         for (int i = 0; i < out.hiddenStates().size(); i++) {
             String name = "hidden_states." + i;
             if (ref.contains(name)) report.values(name, masked(ref.floats(name), mask), masked(out.hiddenStates().get(i).toArray(), mask), ParityRunner.OUTPUT_TOLERANCE);
         }
         if (ref.contains("hidden_states." + out.hiddenStates().size())) report.missing("hidden_states." + out.hiddenStates().size() + " (the model has fewer layers)");
-        if (ref.contains("loss") && ref.contains("labels")) lossAndGradients(ref, model, out, report);
+        routing(ref, model, out, withLoss, report);
+        if (ref.contains("loss") && withLoss != null) lossAndGradients(ref, model, withLoss.loss(), report);
         if (ref.contains("gen.input_ids") && ref.contains("gen.output_ids")) generation(ref, model, report);
         return report;
     }
 
-    private static void lossAndGradients(SafetensorsFile ref, LlamaModel model, LlamaModel.Output out, ParityReport report) {
-        int[] labels = ref.ints("labels");
-        if (labels.length != out.logits().dim(0) * out.logits().dim(1)) throw new UserException(ref.path() + ": labels and input_ids differ in size");
-        Tensor loss = LlamaModel.causalLmLoss(out.logits(), labels);
+    /** The checks of a routed model (router logits, chosen experts, its losses); a dense model has none. */
+    void routing(SafetensorsFile ref, LlamaModel model, LlamaModel.Output out, LlamaModel.CausalLmOutput withLoss, ParityReport report) {}
+
+    private static void lossAndGradients(SafetensorsFile ref, LlamaModel model, Tensor loss, ParityReport report) {
         report.values("loss", ref.floats("loss"), loss.toArray(), ParityRunner.OUTPUT_TOLERANCE);
         loss.backward();
         for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
