@@ -1,7 +1,6 @@
 package org.seemore.parity.hf;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.seemore.UserException;
 import org.seemore.io.SafetensorsFile;
 import org.seemore.model.hf.Architecture;
@@ -18,7 +17,7 @@ import org.seemore.tensor.Tensor;
  * {@code attention_mask} of reference.safetensors, compared with {@code logits} and
  * {@code hidden_states.i} at every position whose mask is 1 (a padded query's value depends on how
  * a fully masked row is handled, which the README leaves open), HF's causal-LM {@code loss} on
- * {@code labels} and every {@code grad.<parameter>}, then greedy KV-cached generation against
+ * {@code labels} and every {@code grad.<parameter>} (see {@link Gradients}), then greedy KV-cached generation against
  * {@code gen.output_ids} (exactly) and {@code gen.logits}. Tensors other than the inputs and
  * {@code logits} are optional; nothing assumes the fixtures' shapes.
  */
@@ -77,16 +76,7 @@ class LlamaFolderParity implements FolderParity {
     private static void lossAndGradients(SafetensorsFile ref, LlamaModel model, Tensor loss, ParityReport report) {
         report.values("loss", ref.floats("loss"), loss.toArray(), ParityRunner.OUTPUT_TOLERANCE);
         loss.backward();
-        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
-            String name = "grad." + e.getKey();
-            if (!ref.contains(name)) continue;
-            float[] grad = e.getValue().grad() == null ? new float[e.getValue().size()] : e.getValue().grad();
-            report.gradient(name, ref.floats(name), grad, ParityRunner.GRAD_TOLERANCE);
-        }
-        for (String name : ref.names()) {
-            if (name.startsWith("grad.") && !model.parameters().containsKey(name.substring("grad.".length()))) report.missing(name + " (no such parameter)");
-        }
-        if (ref.names().stream().anyMatch(n -> n.startsWith("grad."))) report.requireGradients(model.parameters().size());
+        Gradients.check(ref, model.parameters(), report);
     }
 
     private static void generation(SafetensorsFile ref, LlamaModel model, ParityReport report) {

@@ -1,13 +1,7 @@
 package org.seemore.parity.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.seemore.UserException;
 import org.seemore.io.SafetensorsFile;
 import org.seemore.model.hf.Architecture;
@@ -29,8 +23,6 @@ import org.seemore.tensor.Tensor;
  * against {@code gen.output_ids} (exactly) and {@code gen.logits}.
  */
 final class LlavaFolderParity implements FolderParity {
-    private static final String WITHOUT_GRAD = "params_without_grad";
-
     @Override
     public String kind() {
         return "LlavaForConditionalGeneration";
@@ -74,47 +66,7 @@ final class LlavaFolderParity implements FolderParity {
         Tensor loss = LlavaModel.loss(out.logits(), labels, mask);
         report.values("loss", ref.floats("loss"), loss.toArray(), ParityRunner.OUTPUT_TOLERANCE);
         loss.backward();
-        Set<String> withoutGrad = withoutGrad(ref);
-        boolean anyGrad = ref.names().stream().anyMatch(n -> n.startsWith("grad."));
-        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
-            String name = "grad." + e.getKey();
-            float[] grad = e.getValue().grad() == null ? new float[e.getValue().size()] : e.getValue().grad();
-            if (ref.contains(name)) report.gradient(name, ref.floats(name), grad, ParityRunner.GRAD_TOLERANCE);
-            else if (anyGrad && !withoutGrad.contains(e.getKey())) report.missing(name + " (neither in the reference nor in " + WITHOUT_GRAD + ")");
-        }
-        for (String name : ref.names()) {
-            if (name.startsWith("grad.") && !model.parameters().containsKey(name.substring("grad.".length()))) report.missing(name + " (no such parameter)");
-        }
-        if (anyGrad) report.requireGradients(model.parameters().size());
-        if (!withoutGrad.isEmpty()) {
-            int[] none = new int[withoutGrad.size()], got = new int[withoutGrad.size()];
-            int i = 0;
-            for (String name : withoutGrad) {
-                Tensor p = model.parameters().get(name);
-                if (p == null) report.missing(WITHOUT_GRAD + " " + name + " (no such parameter)");
-                else if (p.grad() != null) for (float g : p.grad()) if (g != 0) { got[i] = 1; break; }
-                i++;
-            }
-            report.exact(WITHOUT_GRAD + " (" + withoutGrad.size() + ") get no gradient", none, got);
-        }
-    }
-
-    /** The metadata's JSON list of parameter names HF gave no gradient; empty without the key. */
-    private static Set<String> withoutGrad(SafetensorsFile ref) {
-        String json = ref.metadata().get(WITHOUT_GRAD);
-        Set<String> names = new LinkedHashSet<>();
-        if (json == null) return names;
-        try {
-            JsonNode node = new ObjectMapper().readTree(json);
-            if (!node.isArray()) throw new UserException(ref.path() + ": metadata " + WITHOUT_GRAD + " is not a JSON list");
-            for (JsonNode n : node) {
-                if (!n.isTextual()) throw new UserException(ref.path() + ": metadata " + WITHOUT_GRAD + " holds " + n + ", not a parameter name");
-                names.add(n.textValue());
-            }
-        } catch (JsonProcessingException e) {
-            throw new UserException(ref.path() + ": metadata " + WITHOUT_GRAD + " is not JSON: " + e.getOriginalMessage(), e);
-        }
-        return names;
+        Gradients.check(ref, model.parameters(), report);
     }
 
     private static void generation(SafetensorsFile ref, LlavaModel model, ParityReport report) {
