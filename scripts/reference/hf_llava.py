@@ -179,6 +179,20 @@ FOLDERS = {
             num_attention_heads=5, num_channels=3, image_size=48, patch_size=16, hidden_act="quick_gelu",
             layer_norm_eps=1e-5, projection_dim=32)),
         dict(bos_token_id=1, eos_token_id=2), 1301, 1303, 5, [0, 2], 3, 7),
+    "llava-siglip36-qwen2-tied": (OrderedDict(
+        architectures=["LlavaForConditionalGeneration"], model_type="llava", ignore_index=-100, image_token_index=149,
+        image_seq_length=9, projector_hidden_act="gelu", vision_feature_layer=-1, vision_feature_select_strategy="full",
+        tie_word_embeddings=True, torch_dtype="float32",
+        text_config=OrderedDict(
+            architectures=None, model_type="qwen2", hidden_size=40, intermediate_size=72, num_hidden_layers=2,
+            num_attention_heads=5, num_key_value_heads=5, vocab_size=150, max_position_embeddings=64,
+            rms_norm_eps=1e-6, rope_theta=1000000.0, hidden_act="silu", tie_word_embeddings=True,
+            use_sliding_window=False, sliding_window=None, torch_dtype="float32"),
+        vision_config=OrderedDict(
+            architectures=None, model_type="siglip_vision_model", hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+            num_attention_heads=2, num_channels=3, image_size=36, patch_size=12, hidden_act="gelu_pytorch_tanh",
+            layer_norm_eps=1e-6, vision_use_head=False)),
+        dict(bos_token_id=1, eos_token_id=2), 1501, 1503, 4, [3, 0], 2, 6),
 }
 
 
@@ -192,11 +206,15 @@ def init_params(c, seed):
     linear = lambda out, inp: torch.randn(out, inp, generator=g) / math.sqrt(inp)
     bias = lambda size: 0.05 * torch.randn(size, generator=g)
     p = OrderedDict()
-    e = TOWER + "embeddings."
-    p[e + "class_embedding"] = 0.5 * torch.randn(d, generator=g)
+    e, clip = TOWER + "embeddings.", v["model_type"] == "clip_vision_model"
+    if clip:
+        p[e + "class_embedding"] = 0.5 * torch.randn(d, generator=g)
     p[e + "patch_embedding.weight"] = torch.randn(d, 3, ps, ps, generator=g) / math.sqrt(3 * ps * ps)
-    p[e + "position_embedding.weight"] = 0.5 * torch.randn(n + 1, d, generator=g)
-    p[TOWER + "pre_layrnorm.weight"], p[TOWER + "pre_layrnorm.bias"] = 1 + 0.1 * torch.randn(d, generator=g), bias(d)
+    if not clip:  # SigLIP's conv has a bias, CLIP's none
+        p[e + "patch_embedding.bias"] = bias(d)
+    p[e + "position_embedding.weight"] = (0.5 if clip else 0.25) * torch.randn(n + (1 if clip else 0), d, generator=g)
+    if clip:
+        p[TOWER + "pre_layrnorm.weight"], p[TOWER + "pre_layrnorm.bias"] = 1 + 0.1 * torch.randn(d, generator=g), bias(d)
     for i in range(v["num_hidden_layers"]):
         l = TOWER + f"encoder.layers.{i}."
         for s in ("q_proj", "k_proj", "v_proj", "out_proj"):

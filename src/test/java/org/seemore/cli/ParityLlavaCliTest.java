@@ -36,7 +36,8 @@ class ParityLlavaCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hf/llava", "hf/llava-siglip", "hf/llava-siglip-sparse", "hf-other/llava-clip48-llama-layer-3"})
+    @ValueSource(strings = {"hf/llava", "hf/llava-siglip", "hf/llava-siglip-sparse", "hf-other/llava-clip48-llama-layer-3",
+            "hf-other/llava-siglip36-qwen2-tied"})
     void llavaFoldersPass(String name) {
         assertPasses(fixture(name), "vision_feature |ok", "image_features |ok", "logits |ok", "loss |ok", "params_without_grad (|exact match",
                 "gen.output_ids |exact match", "gen.logits |ok", "worst of |ok");
