@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hugging Face's LlamaForCausalLM and Qwen2ForCausalLM (transformers 4.45, eager attention) in plain
+"""Hugging Face's LlamaForCausalLM, Qwen2ForCausalLM and MixtralForCausalLM (transformers 4.45, eager attention) in plain
 PyTorch, without transformers, to write HF-layout parity folders of any shape.
 
   /usr/bin/python3 hf_decoder.py check MODEL_DIR      recompute MODEL_DIR/reference.safetensors from its
@@ -14,6 +14,9 @@ included), repeat_kv for grouped-query attention, an additive finfo(float32).min
 padded keys, softmax in float32, RMSNorm as weight * x * rsqrt(mean(x^2) + eps), SwiGLU MLP, q/k/v
 biases for Qwen2, tied or untied lm_head, hidden_states with the final norm applied to the last,
 HF's shifted causal-LM loss, and greedy KV-cached generation with positions cumsum(mask) - 1.
+Mixtral: the sparse MoE block (softmax over all experts, top-k, renormalised, experts
+w2(silu(w1 x) * w3 x)), router_logits of every row, padding included, and load_balancing_loss_func
+over all layers masked by attention_mask; loss = lm_loss + router_aux_loss_coef * aux_loss.
 Reference tensor names are the fixtures' (input_ids, attention_mask, labels, logits, loss,
 hidden_states.i, grad.<name>, gen.*). float32 on one thread, as the fixtures were computed.
 """
@@ -49,6 +52,13 @@ FOLDERS = {
         max_position_embeddings=64, rms_norm_eps=1e-6, rope_theta=1000000.0, hidden_act="silu",
         tie_word_embeddings=True, use_sliding_window=False, sliding_window=None, torch_dtype="float32"),
         dict(), 1201, 1203, 2, 7, [2, 0], (2, 5, [0, 2]), 6),
+    "mixtral-6experts-top3": (OrderedDict(
+        architectures=["MixtralForCausalLM"], model_type="mixtral", hidden_size=40, intermediate_size=56,
+        num_hidden_layers=3, num_attention_heads=5, num_key_value_heads=1, head_dim=8, vocab_size=200,
+        max_position_embeddings=64, rms_norm_eps=1e-5, rope_theta=1000000.0, hidden_act="silu",
+        num_local_experts=6, num_experts_per_tok=3, router_aux_loss_coef=0.05, router_jitter_noise=0.0,
+        output_router_logits=False, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2, torch_dtype="float32"),
+        dict(bos_token_id=1, eos_token_id=2), 1481, 1483, 3, 9, [0, 2, 4], (2, 6, [0, 1]), 8),
 }
 
 
@@ -105,14 +115,34 @@ class Decoder:
         y = torch.softmax(scores, dim=-1, dtype=torch.float32) @ v
         return self.linear(y.transpose(1, 2).reshape(b, t, -1), a + "o_proj")
 
+    def moe(self, b, x):
+        """MixtralSparseMoeBlock: x [B, T, C] -> [B, T, C]; appends the gate logits [B*T, E] to self.router_logits."""
+        shape = x.shape
+        x = x.reshape(-1, shape[-1])
+        logits = self.linear(x, b + "gate")
+        self.router_logits.append(logits)
+        weights, chosen = torch.softmax(logits, dim=1, dtype=torch.float).topk(self.c.get("num_experts_per_tok", 2), dim=-1)
+        weights = weights / weights.sum(dim=-1, keepdim=True)
+        out = torch.zeros_like(x)
+        for e in range(self.c.get("num_local_experts", 8)):
+            rows, slot = torch.where(chosen == e)  # HF runs an expert no row chose too: its gradient is zero, not None
+            xe, w = x[rows], b + f"experts.{e}."
+            y = self.linear(torch.nn.functional.silu(self.linear(xe, w + "w1")) * self.linear(xe, w + "w3"), w + "w2")
+            out = out.index_add(0, rows, y * weights[rows, slot, None])
+        return out.reshape(shape)
+
     def layers(self, h, positions, key_mask, cache=None):
+        self.router_logits = []
         hidden = [h]
         n = self.c["num_hidden_layers"]
         for i in range(n):
             l = f"model.layers.{i}."
             h = h + self.attention(i, rms_norm(h, self.p[l + "input_layernorm.weight"], self.eps), positions, key_mask, cache)
             m = rms_norm(h, self.p[l + "post_attention_layernorm.weight"], self.eps)
-            h = h + self.linear(torch.nn.functional.silu(self.linear(m, l + "mlp.gate_proj")) * self.linear(m, l + "mlp.up_proj"), l + "mlp.down_proj")
+            if self.c["model_type"] == "mixtral":
+                h = h + self.moe(l + "block_sparse_moe.", m)
+            else:
+                h = h + self.linear(torch.nn.functional.silu(self.linear(m, l + "mlp.gate_proj")) * self.linear(m, l + "mlp.up_proj"), l + "mlp.down_proj")
             if i < n - 1:
                 hidden.append(h)
         normed = rms_norm(h, self.p["model.norm.weight"], self.eps)
@@ -149,6 +179,19 @@ def causal_lm_loss(logits, labels):
     return torch.nn.functional.cross_entropy(logits[:, :-1, :].reshape(-1, v), labels[:, 1:].reshape(-1), ignore_index=-100)
 
 
+def load_balancing_loss(router_logits, k, mask):
+    """transformers' load_balancing_loss_func: one value over every layer's rows, counting rows whose mask is 1."""
+    logits = torch.cat(router_logits, dim=0)  # [L*B*T, E]
+    experts = logits.shape[1]
+    probs = torch.softmax(logits, dim=-1)
+    chosen = probs.topk(k, dim=-1).indices
+    one_hot = torch.nn.functional.one_hot(chosen, experts)  # [L*B*T, k, E]
+    m = mask.reshape(-1).repeat(len(router_logits)).to(probs.dtype)  # row l*B*T + b*T + t
+    tokens_per_expert = (one_hot.float() * m[:, None, None]).sum(0) / m.sum()
+    router_prob = (probs * m[:, None]).sum(0) / m.sum()
+    return (tokens_per_expert * router_prob[None]).sum() * experts
+
+
 def reference(c, params, ids, mask, gen_ids, gen_mask, steps):
     """The reference tensors of the fixtures' layout for these parameters and inputs."""
     p = OrderedDict((n, t.clone().requires_grad_(True)) for n, t in params.items())
@@ -156,12 +199,20 @@ def reference(c, params, ids, mask, gen_ids, gen_mask, steps):
     logits, hidden = model.forward(ids, mask)
     labels = ids.masked_fill(mask == 0, -100)
     loss = causal_lm_loss(logits, labels)
+    out = OrderedDict(input_ids=ids, attention_mask=mask, labels=labels, logits=logits)
+    if c["model_type"] == "mixtral":
+        aux = load_balancing_loss(model.router_logits, c.get("num_experts_per_tok", 2), mask)
+        out.update(lm_loss=loss.detach().clone(), aux_loss=aux)
+        for i, r in enumerate(model.router_logits):
+            out[f"router_logits.{i}"] = r
+        loss = loss + c.get("router_aux_loss_coef", 0.001) * aux
+    out["loss"] = loss
     loss.backward()
-    out = OrderedDict(input_ids=ids, attention_mask=mask, labels=labels, logits=logits, loss=loss)
     for i, h in enumerate(hidden):
         out[f"hidden_states.{i}"] = h
     for n, t in p.items():
-        out["grad." + n] = t.grad
+        if t.grad is not None:
+            out["grad." + n] = t.grad
     gen, gen_logits = model.generate(gen_ids, gen_mask, steps)
     out.update({"gen.input_ids": gen_ids, "gen.attention_mask": gen_mask, "gen.output_ids": gen, "gen.logits": gen_logits})
     top2 = gen_logits.topk(2, dim=-1).values
@@ -202,9 +253,17 @@ def init_params(c, seed):
                 p[l + "self_attn." + name + ".bias"] = 0.05 * torch.randn(out, generator=g)
         p[l + "self_attn.o_proj.weight"] = linear(d, h * hd)
         p[l + "post_attention_layernorm.weight"] = 1 + 0.1 * torch.randn(d, generator=g)
-        p[l + "mlp.gate_proj.weight"] = linear(f, d)
-        p[l + "mlp.up_proj.weight"] = linear(f, d)
-        p[l + "mlp.down_proj.weight"] = linear(d, f)
+        if c["model_type"] == "mixtral":
+            b = l + "block_sparse_moe."
+            p[b + "gate.weight"] = linear(c["num_local_experts"], d)
+            for e in range(c["num_local_experts"]):
+                p[b + f"experts.{e}.w1.weight"] = linear(f, d)
+                p[b + f"experts.{e}.w2.weight"] = linear(d, f)
+                p[b + f"experts.{e}.w3.weight"] = linear(f, d)
+        else:
+            p[l + "mlp.gate_proj.weight"] = linear(f, d)
+            p[l + "mlp.up_proj.weight"] = linear(f, d)
+            p[l + "mlp.down_proj.weight"] = linear(d, f)
     p["model.norm.weight"] = 1 + 0.1 * torch.randn(d, generator=g)
     if not c.get("tie_word_embeddings", False):
         p["lm_head.weight"] = linear(v, d)
@@ -233,6 +292,14 @@ def write(name, out_dir):
         raise SystemExit(name + ": greedy decoding produced eos; choose another input seed")
     if margin < 1e-2:
         raise SystemExit(f"{name}: greedy margin {margin:.3g} < 1e-2; choose another seed")
+    meta_routing = {}
+    if c["model_type"] == "mixtral":  # no route of the batch forward may hinge on float32 noise
+        k = c["num_experts_per_tok"]
+        top = torch.cat([ref[f"router_logits.{i}"] for i in range(c["num_hidden_layers"])]).topk(k + 1, dim=-1).values
+        gap = (top[:, k - 1] - top[:, k]).min().item()
+        if gap < 1e-2:
+            raise SystemExit(f"{name}: routing gap {gap:.3g} < 1e-2; choose another seed")
+        meta_routing["routing_gap"] = gap
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "config.json"), "w") as f:
@@ -243,7 +310,7 @@ def write(name, out_dir):
         f.write("\n")
     write_safetensors(os.path.join(folder, "model.safetensors"), params, {"format": "pt"})
     meta = {"generator": "scripts/reference/hf_decoder.py", "torch_version": torch.__version__, "weight_seed": weight_seed,
-            "input_seed": input_seed, "margin": margin, "dtype": "float32"}
+            "input_seed": input_seed, "margin": margin, "dtype": "float32", **meta_routing}
     write_safetensors(os.path.join(folder, "reference.safetensors"), ref, meta)
     print(f"{folder}: {len(ref)} tensors, greedy margin {margin:.3g}")
 

@@ -23,12 +23,18 @@ import picocli.CommandLine.Parameters;
                 "  LlamaForCausalLM, Qwen2ForCausalLM (config.json, model.safetensors,",
                 "    reference.safetensors): logits and hidden states at unpadded positions,",
                 "    loss and gradients within 1e-4, generated ids exactly;",
+                "  MixtralForCausalLM: the same, and router_logits, aux_loss, lm_loss within",
+                "    1e-4, the experts chosen (top-k of router_logits) exactly;",
+                "  CLIPVisionModel, SiglipVisionModel: last_hidden_state, pooler_output and",
+                "    hidden_states.i within 1e-4;",
+                "  LlavaForConditionalGeneration: vision_feature, image_features, logits,",
+                "    loss and every gradient within 1e-4, params_without_grad get none,",
+                "    generated ids exactly;",
                 "  a tokenizer (tokenizer-cases.jsonl): ids, tokens, decoded text exactly;",
                 "  chat templates (templates.json, cases.jsonl): rendered text, errors, ids;",
                 "  an image processor (preprocessor_config.json, cases.jsonl): 8-bit images",
                 "    exactly, pixel_values within 1e-5;",
-                "  or a folder of such folders (image-processors/ runs every processor).",
-                "Other architectures (Mixtral, CLIP, SigLIP, LLaVA) are not supported yet."})
+                "  or a folder of such folders (image-processors/ runs every processor)."})
 public final class ParityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE|DIR", description = "A .safetensors reference dump (any config; mode eval, noisy, greedy or train), or a fixture folder.")

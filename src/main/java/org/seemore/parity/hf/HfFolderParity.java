@@ -21,6 +21,9 @@ public final class HfFolderParity {
     /** Every kind {@code seemore parity DIR} knows, tried in this order. Add a kind here. */
     public static final List<FolderParity> KINDS = List.of(
             new LlamaFolderParity(),
+            new MixtralFolderParity(),
+            new VisionFolderParity(),
+            new LlavaFolderParity(),
             new TokenizerFolderParity(),
             new ChatTemplateFolderParity(),
             new ImageProcessorFolderParity());

@@ -1,7 +1,6 @@
 package org.seemore.parity.hf;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.seemore.UserException;
 import org.seemore.io.SafetensorsFile;
 import org.seemore.model.hf.Architecture;
@@ -18,11 +17,11 @@ import org.seemore.tensor.Tensor;
  * {@code attention_mask} of reference.safetensors, compared with {@code logits} and
  * {@code hidden_states.i} at every position whose mask is 1 (a padded query's value depends on how
  * a fully masked row is handled, which the README leaves open), HF's causal-LM {@code loss} on
- * {@code labels} and every {@code grad.<parameter>}, then greedy KV-cached generation against
+ * {@code labels} and every {@code grad.<parameter>} (see {@link Gradients}), then greedy KV-cached generation against
  * {@code gen.output_ids} (exactly) and {@code gen.logits}. Tensors other than the inputs and
  * {@code logits} are optional; nothing assumes the fixtures' shapes.
  */
-final class LlamaFolderParity implements FolderParity {
+class LlamaFolderParity implements FolderParity {
 
     @Override
     public String kind() {
@@ -54,34 +53,30 @@ final class LlamaFolderParity implements FolderParity {
         checkIds(ref, "input_ids", ids, config.vocabSize());
         if (mask != null && mask.length != ids.length) throw new UserException(ref.path() + ": attention_mask and input_ids differ in size");
 
-        LlamaModel.Output out = model.forward(ids, mask, batch);
+        int[] labels = ref.contains("labels") ? ref.ints("labels") : null;
+        if (labels != null && labels.length != ids.length) throw new UserException(ref.path() + ": labels and input_ids differ in size");
+        // with labels, one forward gives the outputs and HF's losses (Mixtral's aux loss included)
+        LlamaModel.CausalLmOutput withLoss = labels == null ? null : model.forward(ids, mask, labels, batch);
+        LlamaModel.Output out = withLoss == null ? model.forward(ids, mask, batch) : withLoss.output();
         report.values("logits", masked(ref.floats("logits"), mask), masked(out.logits().toArray(), mask), ParityRunner.OUTPUT_TOLERANCE);
         for (int i = 0; i < out.hiddenStates().size(); i++) {
             String name = "hidden_states." + i;
             if (ref.contains(name)) report.values(name, masked(ref.floats(name), mask), masked(out.hiddenStates().get(i).toArray(), mask), ParityRunner.OUTPUT_TOLERANCE);
         }
         if (ref.contains("hidden_states." + out.hiddenStates().size())) report.missing("hidden_states." + out.hiddenStates().size() + " (the model has fewer layers)");
-        if (ref.contains("loss") && ref.contains("labels")) lossAndGradients(ref, model, out, report);
+        routing(ref, model, out, withLoss, report);
+        if (ref.contains("loss") && withLoss != null) lossAndGradients(ref, model, withLoss.loss(), report);
         if (ref.contains("gen.input_ids") && ref.contains("gen.output_ids")) generation(ref, model, report);
         return report;
     }
 
-    private static void lossAndGradients(SafetensorsFile ref, LlamaModel model, LlamaModel.Output out, ParityReport report) {
-        int[] labels = ref.ints("labels");
-        if (labels.length != out.logits().dim(0) * out.logits().dim(1)) throw new UserException(ref.path() + ": labels and input_ids differ in size");
-        Tensor loss = LlamaModel.causalLmLoss(out.logits(), labels);
+    /** The checks of a routed model (router logits, chosen experts, its losses); a dense model has none. */
+    void routing(SafetensorsFile ref, LlamaModel model, LlamaModel.Output out, LlamaModel.CausalLmOutput withLoss, ParityReport report) {}
+
+    private static void lossAndGradients(SafetensorsFile ref, LlamaModel model, Tensor loss, ParityReport report) {
         report.values("loss", ref.floats("loss"), loss.toArray(), ParityRunner.OUTPUT_TOLERANCE);
         loss.backward();
-        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
-            String name = "grad." + e.getKey();
-            if (!ref.contains(name)) continue;
-            float[] grad = e.getValue().grad() == null ? new float[e.getValue().size()] : e.getValue().grad();
-            report.gradient(name, ref.floats(name), grad, ParityRunner.GRAD_TOLERANCE);
-        }
-        for (String name : ref.names()) {
-            if (name.startsWith("grad.") && !model.parameters().containsKey(name.substring("grad.".length()))) report.missing(name + " (no such parameter)");
-        }
-        if (ref.names().stream().anyMatch(n -> n.startsWith("grad."))) report.requireGradients(model.parameters().size());
+        Gradients.check(ref, model.parameters(), report);
     }
 
     private static void generation(SafetensorsFile ref, LlamaModel model, ParityReport report) {
@@ -104,7 +99,7 @@ final class LlamaFolderParity implements FolderParity {
         if (ref.contains("gen.logits")) report.values("gen.logits", ref.floats("gen.logits"), result.logits(), ParityRunner.OUTPUT_TOLERANCE);
     }
 
-    private static void checkIds(SafetensorsFile ref, String name, int[] ids, int vocab) {
+    static void checkIds(SafetensorsFile ref, String name, int[] ids, int vocab) {
         for (int id : ids) if (id < 0 || id >= vocab) throw new UserException(ref.path() + ": " + name + " holds id " + id + ", outside the vocabulary [0, " + vocab + ")");
     }
 
