@@ -28,7 +28,7 @@ final class HfRunner {
     private final long maxImagePixels;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
-    private volatile boolean accepting = true, stopping, abort;
+    private volatile boolean accepting = true, stopping, abort, paused;
     private volatile int running;
 
     HfRunner(HfSession session, int maxQueue, long maxImagePixels) {
@@ -39,6 +39,11 @@ final class HfRunner {
     }
 
     void start() { thread.start(); }
+
+    /** While paused, no request starts (tests fill the queue this way). */
+    void pause(boolean paused) {
+        this.paused = paused;
+    }
 
     int queued() { return queue.size(); }
 
@@ -96,6 +101,10 @@ final class HfRunner {
     private void loop() {
         try {
             while (true) {
+                if (paused && !abort) {
+                    Thread.sleep(5);
+                    continue;
+                }
                 Job job = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (job == null) {
                     if (stopping) return;

@@ -36,7 +36,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ImageTransform transform;
     private final SequenceEncoder encoder;
     final Scheduler scheduler;  // null for a Hugging Face model
-    private final HfRunner hf;  // null for seemore's own
+    final HfRunner hf;  // null for seemore's own
     final Metrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long created = System.currentTimeMillis() / 1000;

@@ -131,4 +131,26 @@ class HfServeTest {
         assertThat(role.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(role.body()).at("/error/message").asText()).contains("unsupported role 'tool'");
     }
+
+    @Test
+    void aFullQueueGets429AndAWaitPastTheTimeoutGets503() throws Exception {
+        ServeSettings settings = ServeSettings.defaults("127.0.0.1", 0).withLimits(1 << 20, 1 << 20, 40, 8, 1);
+        String hi = "{\"model\":\"tiny-qwen\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        try (OpenAiServer server = new OpenAiServer(HfSession.open(qwenDir), "tiny-qwen", settings.withTimes(java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofSeconds(1))).start()) {
+            server.hf.pause(true);
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> Served.post(server, hi, null));
+            while (server.hf.queued() < 1) Thread.sleep(5);
+            HttpResponse<String> full = Served.post(server, hi, null);
+            HttpResponse<String> late = waiting.get();
+
+            assertThat(full.statusCode()).isEqualTo(429);
+            assertThat(JSON.readTree(full.body()).at("/error/code").asText()).isEqualTo("queue_full");
+            assertThat(late.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(late.body()).at("/error/code").asText()).isEqualTo("timeout");
+            server.hf.pause(false);
+            HttpResponse<String> after = Served.post(server, hi, null);
+            assertThat(after.statusCode()).as(after.body()).isEqualTo(200); // the timed-out request was cancelled, not run
+        }
+    }
 }

@@ -34,7 +34,7 @@ class HfModelsTest {
     @Test
     void commandsForSeemoresOwnModelsRefuseAHuggingFaceCheckpointInOneLine() {
         assertThatThrownBy(() -> org.seemore.model.ModelDirectory.load(HfFixtures.model("qwen2"))).isInstanceOf(UserException.class)
-                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval, chat and serve do)");
     }
 
     @Test

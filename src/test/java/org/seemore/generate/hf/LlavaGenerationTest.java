@@ -92,4 +92,19 @@ class LlavaGenerationTest {
         for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
         return max;
     }
+
+    @Test
+    void aListenerThatSaysStopEndsTheReplyThere() {
+        HfSession session = HfSession.open(clip);
+        HfSession.Prompt prompt = session.prompt(List.of(Turn.user("What is shown?", List.of(red))));
+        HfSession.Settings settings = new HfSession.Settings(8, Sampler.greedy());
+        int[] full = session.generate(prompt, settings, new Rng(1), text -> {}).ids();
+        int[] seen = {0};
+
+        HfSession.Reply cut = session.generate(prompt, settings, new Rng(1), text -> {}, token -> ++seen[0] <= 2);
+
+        assertThat(full.length).isGreaterThan(2);
+        assertThat(cut.ids()).containsExactly(Arrays.copyOf(full, 2));
+        assertThat(cut.stop()).isEqualTo(HfSession.Stop.CANCELLED);
+    }
 }
