@@ -104,4 +104,22 @@ class HfLlavaCommandsTest {
         assertThat(caption.exitCode()).isEqualTo(2);
         assertThat(caption.err()).contains("is a text-only MixtralForCausalLM (no vision tower)").hasLineCount(1);
     }
+
+    @Test
+    void benchServeLoadsAServerOverALlavaDirectory() {
+        CliRun run = CliRun.of("bench", "serve", "--model", clip.toString(), "--clients", "2", "--requests", "3", "--max-tokens", "3");
+
+        assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(0);
+        assertThat(run.out()).startsWith("2 clients, 3 requests (0 failed)");
+    }
+
+    @Test
+    void serveRefusesADirectoryWithoutAChatTemplateInOneLine() {
+        Path noTemplate = org.seemore.generate.hf.TinyHfModels.build(tmp.resolve("no-template"), "qwen2", null, java.util.Map.of());
+
+        CliRun run = CliRun.of("serve", "--model", noTemplate.toString(), "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("no chat template").hasLineCount(1);
+    }
 }
