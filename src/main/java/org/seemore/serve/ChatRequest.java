@@ -15,8 +15,8 @@ import org.seemore.generate.Sampler;
  */
 record ChatRequest(String model, List<Message> messages, String prompt, String imageUrl, int maxTokens, double temperature, double topP,
                    long seed, List<String> stop, boolean stream, boolean includeUsage) {
-    /** One message: its role, its text parts joined, its image URLs in order. */
-    record Message(String role, String text, List<String> imageUrls) {}
+    /** One message: its role, its text parts joined, its image URLs in order, each at a character of the text. */
+    record Message(String role, String text, List<String> imageUrls, List<Integer> imageAt) {}
 
     /** {@code caption}'s default seed, so that a sampled request without a seed matches it. */
     static final long DEFAULT_SEED = 1337;
@@ -70,6 +70,7 @@ record ChatRequest(String model, List<Message> messages, String prompt, String i
             JsonNode content = m.get("content");
             StringBuilder text = new StringBuilder();
             List<String> images = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
             if (content != null && content.isTextual()) {
                 text.append(content.asText());
             } else if (content != null && content.isArray()) {
@@ -81,6 +82,7 @@ record ChatRequest(String model, List<Message> messages, String prompt, String i
                             String image = url.isTextual() ? url.asText() : url.path("url").asText(null);
                             if (image == null) throw ApiError.badRequest("messages", "invalid_value", "image_url part without a url");
                             images.add(image);
+                            at.add(text.length());
                         }
                         default -> throw ApiError.badRequest("messages", "invalid_value", "unsupported content part type '" + part.path("type").asText() + "'");
                     }
@@ -88,7 +90,7 @@ record ChatRequest(String model, List<Message> messages, String prompt, String i
             } else if (role.equals("user") || (content != null && !content.isNull())) {
                 throw ApiError.badRequest("messages", "invalid_value", "the " + (role.isEmpty() ? "" : role + " ") + "message's content must be a string or an array of parts");
             }
-            out.add(new Message(role, text.toString(), List.copyOf(images)));
+            out.add(new Message(role, text.toString(), List.copyOf(images), List.copyOf(at)));
         }
         return List.copyOf(out);
     }

@@ -17,7 +17,7 @@ import org.seemore.tensor.Rng;
 
 /**
  * Serving a Hugging Face model directory: a request's messages become a conversation rendered by the
- * model's chat template (each message's images before its text, as {@link Turn} places them), and
+ * model's chat template (images where their parts stand among the text parts), and
  * one thread generates with the {@link HfSession}, a request at a time, as {@code chat} does. Its
  * models have no batched decoding, so requests take turns: a bounded queue holds those waiting (more
  * get 429), and the {@link Job} and {@link Completion} machinery of seemore's own models carries
@@ -58,7 +58,7 @@ final class HfRunner {
             turns.add(switch (m.role()) {
                 case "system", "developer" -> Turn.system(m.text());
                 case "assistant" -> Turn.assistant(m.text());
-                case "user" -> Turn.user(m.text(), images);
+                case "user" -> new Turn(Turn.Role.USER, m.text(), images, m.imageAt());
                 default -> throw ApiError.badRequest("messages", "invalid_value", "unsupported role '" + m.role() + "' (system, user, assistant)");
             });
             if (!images.isEmpty() && !m.role().equals("user")) {

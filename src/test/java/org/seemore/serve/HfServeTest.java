@@ -70,7 +70,7 @@ class HfServeTest {
 
     private static List<Turn> llavaTurns() {
         return List.of(Turn.system("You are concise."), Turn.user("What is this?", List.of(new ImageSource.EncodedImage("a", first))),
-                Turn.assistant("the world"), Turn.user("And this?", List.of(new ImageSource.EncodedImage("b", second))));
+                Turn.assistant("the world"), new Turn(Turn.Role.USER, "And this?", List.of(new ImageSource.EncodedImage("b", second)), List.of(9)));
     }
 
     @Test
@@ -82,6 +82,8 @@ class HfServeTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
         assertThat(reply.ids()).isNotEmpty();
+        String rendered = HfSession.open(llavaDir).render(llavaTurns());
+        assertThat(rendered).contains("<image>\nWhat is this?").contains("And this?<image>\n"); // each image where its part stands
         assertThat(body.at("/choices/0/message/content").asText()).isEqualTo(reply.text());
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo(reply.stop() == HfSession.Stop.EOS ? "stop" : "length");
         assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(promptTokens[0]).isGreaterThan(32); // two images of 16 tokens each
