@@ -30,6 +30,7 @@ final class HfRunner {
     private final Thread thread;
     private volatile boolean accepting = true, stopping, abort, paused;
     private volatile int running;
+    private volatile long tokenPauseNanos;
 
     HfRunner(HfSession session, int maxQueue, long maxImagePixels) {
         this.session = session;
@@ -39,6 +40,11 @@ final class HfRunner {
     }
 
     void start() { thread.start(); }
+
+    /** Sleeps this long after each token, so that tests can catch a generation midway. */
+    void pace(Duration perToken) {
+        this.tokenPauseNanos = perToken.toNanos();
+    }
 
     /** While paused, no request starts (tests fill the queue this way). */
     void pause(boolean paused) {
@@ -123,6 +129,14 @@ final class HfRunner {
         }
     }
 
+    private static void sleep(long nanos) {
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void run(Job job) {
         if (job.cancelled()) {
             job.finished(ContinuousBatch.Finish.CANCELLED);
@@ -134,6 +148,7 @@ final class HfRunner {
                     new Rng(s.seed()), text -> {}, token -> {
                         if (job.cancelled() || abort) return false;
                         job.token(token, new int[0][]);
+                        if (tokenPauseNanos > 0) sleep(tokenPauseNanos);
                         return true;
                     });
             job.finished(switch (reply.stop()) {
