@@ -5,7 +5,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.seemore.UserException;
 import org.seemore.data.synth.ShapesDataset;
+import org.seemore.generate.hf.HfModels;
+import org.seemore.generate.hf.HfSession;
 import org.seemore.model.ModelDirectory;
+import org.seemore.serve.OpenAiServer;
 import org.seemore.serve.ServeBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "Start a server on 127.0.0.1 and load it with concurrent streaming clients: requests/s, tokens/s, "
                 + "latency and time-to-first-token percentiles, peak resident memory.")
 public final class BenchServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory, or a Hugging Face model directory.")
     Path model;
 
     @Option(names = "--clients", paramLabel = "N", description = "Concurrent clients (default: ${DEFAULT-VALUE}).", defaultValue = "4")
@@ -55,9 +58,16 @@ public final class BenchServeCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
         if (duration < 0 || Double.isNaN(duration)) throw new UserException("--duration must be zero (no limit) or positive");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        ModelDirectory.Loaded loaded = ModelDirectory.load(model);
-        byte[] png = scenePng();
-        Map<String, Object> r = ServeBenchmark.run(loaded.model(), loaded.tokenizer(), png, clients, requests, maxTokens, duration);
+        Map<String, Object> r;
+        if (HfModels.isHuggingFace(model)) {
+            HfSession session = HfSession.open(model);
+            session.requireChatTemplate();
+            r = ServeBenchmark.run(settings -> new OpenAiServer(session, "bench", settings), session.readsImages() ? scenePng() : null,
+                    clients, requests, maxTokens, duration);
+        } else {
+            ModelDirectory.Loaded loaded = ModelDirectory.load(model);
+            r = ServeBenchmark.run(loaded.model(), loaded.tokenizer(), scenePng(), clients, requests, maxTokens, duration);
+        }
         System.out.printf("%d clients, %d requests (%d failed) in %.1f s: %.1f requests/s, %.0f tokens/s (%.1f tokens each)%n", clients,
                 (int) r.get("requests"), (int) r.get("errors"), r.get("seconds"), r.get("requests_per_s"), r.get("tokens_per_s"), r.get("mean_tokens"));
         System.out.printf("latency p50/p95/p99 %.0f/%.0f/%.0f ms; first token p50/p95/p99 %.0f/%.0f/%.0f ms; peak RSS %.0f MB%n",

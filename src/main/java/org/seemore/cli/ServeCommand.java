@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.seemore.model.ModelDirectory;
+import org.seemore.generate.hf.HfModels;
+import org.seemore.generate.hf.HfSession;
 import org.seemore.serve.OpenAiServer;
 import org.seemore.serve.ServeSettings;
 import picocli.CommandLine.Command;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
                 "Stops gracefully on SIGTERM or Ctrl-C: running requests get --shutdown-grace to finish."})
 public final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model or run directory, or a Hugging Face model directory (its chat template renders the messages).")
     Path model;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only).",
@@ -62,10 +64,18 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServeSettings settings = CliSupport.parse("--max-*/--timeout/--port", () -> new ServeSettings(host, port, apiKey, maxBodyBytes,
                 maxImagePixels, maxNewTokens, maxSequences, maxQueue, seconds(timeoutSeconds), seconds(graceSeconds)));
-        ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         String name = modelName != null ? modelName : model.toAbsolutePath().normalize().getFileName().toString();
+        OpenAiServer unstarted;
+        if (HfModels.isHuggingFace(model)) {
+            HfSession session = HfSession.open(model);
+            session.requireChatTemplate(); // requests are conversations: refuse a directory without a template now, not per request
+            unstarted = new OpenAiServer(session, name, settings);
+        } else {
+            ModelDirectory.Loaded loaded = ModelDirectory.load(model);
+            unstarted = new OpenAiServer(loaded.model(), loaded.tokenizer(), name, settings);
+        }
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        OpenAiServer server = new OpenAiServer(loaded.model(), loaded.tokenizer(), name, settings).start();
+        OpenAiServer server = unstarted.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("seemore serve: shutting down (running requests get " + graceSeconds + " s)");

@@ -93,7 +93,7 @@ public final class ModelDirectory {
         if (Files.isRegularFile(dir)) throw new UserException(aFileNotADirectory(dir));
         if (!Files.isDirectory(dir)) throw new UserException(dir + ": no such model directory");
         if (isHuggingFace(dir)) {
-            throw new UserException(dir + ": a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+            throw new UserException(dir + ": a Hugging Face checkpoint, which this command does not read (seemore caption, eval, chat and serve do)");
         }
         if (!isModelDirectory(dir)) {
             throw new UserException(dir + ": not a model directory (needs " + CONFIG + ", " + TOKENIZER + " and " + WEIGHTS + "; train one with 'seemore train')");

@@ -8,12 +8,16 @@ import java.util.List;
 import org.seemore.generate.Sampler;
 
 /**
- * A {@code /v1/chat/completions} request, checked: the last user message's text (seemore's
- * character-level models have no chat template, so it is the prompt, as {@code caption --prompt}),
- * its one image as a {@code data:} URI, and the generation parameters.
+ * A {@code /v1/chat/completions} request, checked: every message (a Hugging Face model renders them
+ * all with its chat template), the last user message's text (seemore's character-level models have
+ * no chat template, so it is the prompt, as {@code caption --prompt}) and its first image as a
+ * {@code data:} URI, and the generation parameters.
  */
-record ChatRequest(String model, String prompt, String imageUrl, int maxTokens, double temperature, double topP,
+record ChatRequest(String model, List<Message> messages, String prompt, String imageUrl, int maxTokens, double temperature, double topP,
                    long seed, List<String> stop, boolean stream, boolean includeUsage) {
+    /** One message: its role, its text parts joined, its image URLs in order, each at a character of the text. */
+    record Message(String role, String text, List<String> imageUrls, List<Integer> imageAt) {}
+
     /** {@code caption}'s default seed, so that a sampled request without a seed matches it. */
     static final long DEFAULT_SEED = 1337;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,41 +50,49 @@ record ChatRequest(String model, String prompt, String imageUrl, int maxTokens, 
         long seed = root.hasNonNull("seed") ? integerNode(root, "seed").asLong() : DEFAULT_SEED;
         boolean stream = root.path("stream").asBoolean(false);
         boolean usage = root.path("stream_options").path("include_usage").asBoolean(false);
-        String[] message = lastUserMessage(root);
-        return new ChatRequest(model, message[0], message[1], maxTokens, temperature, topP, seed, stops(root), stream, usage);
+        List<Message> messages = messages(root);
+        Message user = null;
+        for (Message m : messages) if (m.role().equals("user")) user = m;
+        if (user == null) throw ApiError.badRequest("messages", "invalid_value", "no message with role 'user'");
+        String image = user.imageUrls().isEmpty() ? null : user.imageUrls().getFirst();
+        return new ChatRequest(model, messages, user.text(), image, maxTokens, temperature, topP, seed, stops(root), stream, usage);
     }
 
-    /** The last user message's text parts, joined, and its image URL (or null). */
-    private static String[] lastUserMessage(JsonNode root) {
+    /** Every message, its content checked: a string, or text and image_url parts (null content, as an assistant's may be, is empty). */
+    private static List<Message> messages(JsonNode root) {
         JsonNode messages = root.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ApiError.badRequest("messages", "missing_required_parameter", "'messages' must be a non-empty array");
         }
-        JsonNode user = null;
-        for (JsonNode m : messages) if ("user".equals(m.path("role").asText())) user = m;
-        if (user == null) throw ApiError.badRequest("messages", "invalid_value", "no message with role 'user'");
-        JsonNode content = user.get("content");
-        StringBuilder text = new StringBuilder();
-        String image = null;
-        if (content != null && content.isTextual()) {
-            text.append(content.asText());
-        } else if (content != null && content.isArray()) {
-            for (JsonNode part : content) {
-                switch (part.path("type").asText()) {
-                    case "text" -> text.append(part.path("text").asText());
-                    case "image_url" -> {
-                        if (image != null) throw ApiError.badRequest("messages", "invalid_value", "one image per request; this message has several");
-                        JsonNode url = part.path("image_url");
-                        image = url.isTextual() ? url.asText() : url.path("url").asText(null);
-                        if (image == null) throw ApiError.badRequest("messages", "invalid_value", "image_url part without a url");
+        List<Message> out = new ArrayList<>();
+        for (JsonNode m : messages) {
+            String role = m.path("role").asText();
+            JsonNode content = m.get("content");
+            StringBuilder text = new StringBuilder();
+            List<String> images = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
+            if (content != null && content.isTextual()) {
+                text.append(content.asText());
+            } else if (content != null && content.isArray()) {
+                for (JsonNode part : content) {
+                    switch (part.path("type").asText()) {
+                        case "text" -> text.append(part.path("text").asText());
+                        case "image_url" -> {
+                            JsonNode url = part.path("image_url");
+                            String image = url.isTextual() ? url.asText() : url.path("url").asText(null);
+                            if (image == null) throw ApiError.badRequest("messages", "invalid_value", "image_url part without a url");
+                            images.add(image);
+                            at.add(text.length());
+                        }
+                        default -> throw ApiError.badRequest("messages", "invalid_value", "unsupported content part type '" + part.path("type").asText() + "'");
                     }
-                    default -> throw ApiError.badRequest("messages", "invalid_value", "unsupported content part type '" + part.path("type").asText() + "'");
                 }
+            } else if (role.equals("user") || (content != null && !content.isNull())) {
+                throw ApiError.badRequest("messages", "invalid_value", "the " + (role.isEmpty() ? "" : role + " ") + "message's content must be a string or an array of parts");
             }
-        } else {
-            throw ApiError.badRequest("messages", "invalid_value", "the user message's content must be a string or an array of parts");
+            out.add(new Message(role, text.toString(), List.copyOf(images), List.copyOf(at)));
         }
-        return new String[] {text.toString(), image};
+        return List.copyOf(out);
     }
 
     private static List<String> stops(JsonNode root) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.seemore.data.text.CharTokenizer;
 import org.seemore.generate.ContinuousBatch;
 
 /**
@@ -36,7 +35,7 @@ final class Completion {
 
     private final ChatRequest request;
     private final Job job;
-    private final CharTokenizer tokenizer;
+    private final TokenText tokenizer;
     private final Metrics metrics;
     private final ClientProbe probe;
     private final long start, deadline;
@@ -51,7 +50,17 @@ final class Completion {
     private String finish;
     private boolean first = true;
 
-    Completion(ChatRequest request, Job job, CharTokenizer tokenizer, Metrics metrics, ClientProbe probe, long start, long deadline,
+    /** A reply's text as its tokens arrive: seemore's characters one a token, a Hugging Face tokenizer's bytes once they complete. */
+    interface TokenText {
+        String push(int token);
+
+        /** Whatever the last tokens left incomplete. */
+        default String finish() {
+            return "";
+        }
+    }
+
+    Completion(ChatRequest request, Job job, TokenText tokenizer, Metrics metrics, ClientProbe probe, long start, long deadline,
                int promptTokens) {
         this.request = request;
         this.job = job;
@@ -97,7 +106,7 @@ final class Completion {
                 metrics.completionTokens.incrementAndGet();
                 metrics.routes(t.routes());
                 routes.add(t.routes());
-                text.append(tokenizer.decode(new int[] {t.token()}));
+                text.append(tokenizer.push(t.token()));
                 int cut = stopIndex();
                 if (cut >= 0) {
                     text.setLength(cut);
@@ -105,7 +114,10 @@ final class Completion {
                     job.cancel();
                 }
             }
-            case Job.Done d -> finish = d.finish() == ContinuousBatch.Finish.LENGTH ? "length" : "stop";
+            case Job.Done d -> {
+                text.append(tokenizer.finish());
+                finish = d.finish() == ContinuousBatch.Finish.LENGTH ? "length" : "stop";
+            }
             case Job.Failed f -> throw f.error();
         }
         if (finish != null) metrics.latency((System.nanoTime() - start) / 1e9);

@@ -20,6 +20,19 @@ final class ImageInput {
 
     /** The model's input, (3, S, S) channel-major. */
     static float[] pixels(String url, ImageTransform transform, long maxPixels) {
+        ImageSource.EncodedImage source = source(url, maxPixels);
+        try {
+            RgbImage image = ImageDecoder.decode(source);
+            // as caption: resized once to the model's size, then normalized
+            RgbImage resized = Resize.bilinear(image, transform.size(), transform.size());
+            return transform.apply(new ImageSource.PixelImage("image_url", resized));
+        } catch (UserException e) {
+            throw ApiError.badRequest("messages", "invalid_image", e.getMessage());
+        }
+    }
+
+    /** The image's bytes, its header read and its size checked against {@code maxPixels}; not yet decoded. */
+    static ImageSource.EncodedImage source(String url, long maxPixels) {
         byte[] bytes = bytes(url);
         ImageSource.EncodedImage source = new ImageSource.EncodedImage("image_url", bytes);
         try {
@@ -29,10 +42,7 @@ final class ImageInput {
                         + size[1] + " pixels; this server takes at most " + maxPixels + " pixels");
             }
             ImageHeader.read(source); // the decoder's own checks: format, readable header
-            RgbImage image = ImageDecoder.decode(source);
-            // as caption: resized once to the model's size, then normalized
-            RgbImage resized = Resize.bilinear(image, transform.size(), transform.size());
-            return transform.apply(new ImageSource.PixelImage("image_url", resized));
+            return source;
         } catch (UserException e) {
             throw ApiError.badRequest("messages", "invalid_image", e.getMessage());
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.seemore.data.image.ImageTransform;
 import org.seemore.data.text.CharTokenizer;
 import org.seemore.generate.Generator;
+import org.seemore.generate.hf.HfSession;
 import org.seemore.model.Vlm;
 import org.seemore.tensor.Tensor;
 import org.seemore.train.SequenceEncoder;
@@ -22,7 +23,8 @@ import org.seemore.train.SequenceEncoder;
 /**
  * The HTTP server: OpenAI's {@code POST /v1/chat/completions} (streaming or not) and
  * {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics} (Prometheus) and the web page
- * at {@code /}. Requests are checked here, at the boundary; the {@link Scheduler} generates.
+ * at {@code /}. Requests are checked here, at the boundary; the {@link Scheduler} generates with
+ * seemore's own models, the {@link HfRunner} with a Hugging Face directory's.
  */
 public final class OpenAiServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +35,8 @@ public final class OpenAiServer implements AutoCloseable {
     private final ServeSettings settings;
     private final ImageTransform transform;
     private final SequenceEncoder encoder;
-    final Scheduler scheduler;
+    final Scheduler scheduler;  // null for a Hugging Face model
+    final HfRunner hf;  // null for seemore's own
     final Metrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long created = System.currentTimeMillis() / 1000;
@@ -52,11 +55,32 @@ public final class OpenAiServer implements AutoCloseable {
         var lm = model.language().config();
         this.metrics = new Metrics(lm.layers(), lm.numExperts(), scheduler::queued, scheduler::running);
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
+        this.hf = null;
+    }
+
+    /**
+     * A server over a Hugging Face model directory's session: every message goes through its chat
+     * template, images optional (a text-only model refuses them with 400), one request generating
+     * at a time ({@link HfRunner}); {@code maxSequences} does not apply, nor the expert-load metric
+     * (the session reports no routes).
+     */
+    public OpenAiServer(HfSession session, String modelName, ServeSettings settings) {
+        this.model = null;
+        this.tokenizer = null;
+        this.transform = null;
+        this.encoder = null;
+        this.scheduler = null;
+        this.modelName = modelName;
+        this.settings = settings;
+        this.hf = new HfRunner(session, settings.maxQueue(), settings.maxImagePixels());
+        this.metrics = new Metrics(0, 1, hf::queued, hf::running);
+        this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Binds the port and starts serving. */
     public OpenAiServer start() {
-        scheduler.start();
+        if (hf != null) hf.start();
+        else scheduler.start();
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -102,16 +126,32 @@ public final class OpenAiServer implements AutoCloseable {
                 throw new ApiError(404, "invalid_request_error", "model_not_found", "model",
                         "the model '" + request.model() + "' does not exist; this server serves '" + modelName + "'");
             }
-            if (request.imageUrl() == null) {
-                throw ApiError.badRequest("messages", "missing_image", "the user message needs an image_url part (a data: URI)");
+            Job job;
+            Completion.TokenText text;
+            int promptTokens;
+            if (hf != null) {
+                HfSession.Prompt prompt = hf.prompt(request);
+                job = new Job(prompt.pixelValues(), prompt.ids(), new Generator.Settings(request.maxTokens(), -1, request.sampler(), request.seed()), metrics);
+                hf.submit(job);
+                text = hf.text();
+                promptTokens = prompt.ids().length;
+            } else {
+                if (request.imageUrl() == null) {
+                    throw ApiError.badRequest("messages", "missing_image", "the user message needs an image_url part (a data: URI)");
+                }
+                if (lastUser(request).imageUrls().size() > 1) {
+                    throw ApiError.badRequest("messages", "invalid_value", "one image per request; this message has several");
+                }
+                int size = transform.size();
+                Tensor image = Tensor.of(ImageInput.pixels(request.imageUrl(), transform, settings.maxImagePixels()), 1, 3, size, size);
+                int[] prompt = encoder.promptTokens(request.prompt());
+                job = new Job(image, prompt, new Generator.Settings(request.maxTokens(), CharTokenizer.EOS, request.sampler(), request.seed()), metrics);
+                scheduler.submit(job);
+                text = token -> tokenizer.decode(new int[] {token});
+                promptTokens = model.config().numVisualTokens() + prompt.length;
             }
-            int size = transform.size();
-            Tensor image = Tensor.of(ImageInput.pixels(request.imageUrl(), transform, settings.maxImagePixels()), 1, 3, size, size);
-            int[] prompt = encoder.promptTokens(request.prompt());
-            Job job = new Job(image, prompt, new Generator.Settings(request.maxTokens(), CharTokenizer.EOS, request.sampler(), request.seed()), metrics);
-            scheduler.submit(job);
-            Completion completion = new Completion(request, job, tokenizer, metrics, ClientProbe.of(ctx.req()), start,
-                    start + settings.requestTimeout().toNanos(), model.config().numVisualTokens() + prompt.length);
+            Completion completion = new Completion(request, job, text, metrics, ClientProbe.of(ctx.req()), start,
+                    start + settings.requestTimeout().toNanos(), promptTokens);
             if (request.stream()) completion.stream(ctx, modelName);
             else completion.respond(ctx, modelName);
         } catch (Completion.ClientGone gone) {
@@ -120,6 +160,12 @@ public final class OpenAiServer implements AutoCloseable {
             inFlight.decrementAndGet();
             metrics.request(ctx.statusCode());
         }
+    }
+
+    private static ChatRequest.Message lastUser(ChatRequest request) {
+        ChatRequest.Message user = null;
+        for (ChatRequest.Message m : request.messages()) if (m.role().equals("user")) user = m;
+        return user;
     }
 
     /** The body, refused with 413 past the limit (read no further than it). */
@@ -162,7 +208,8 @@ public final class OpenAiServer implements AutoCloseable {
         closing = true;
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         try {
-            scheduler.shutdown(settings.shutdownGrace());
+            if (hf != null) hf.shutdown(settings.shutdownGrace());
+            else scheduler.shutdown(settings.shutdownGrace());
             while (inFlight.get() > 0 && System.nanoTime() < deadline + Duration.ofSeconds(1).toNanos()) Thread.sleep(10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

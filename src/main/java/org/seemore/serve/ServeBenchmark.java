@@ -34,15 +34,25 @@ public final class ServeBenchmark {
     /** Runs {@code requests} requests, or fewer if {@code seconds} (when positive) pass first. */
     public static Map<String, Object> run(Vlm model, CharTokenizer tokenizer, byte[] png, int clients, int requests, int maxTokens,
                                           double seconds) throws Exception {
+        return run(settings -> new OpenAiServer(model, tokenizer, "bench", settings), png, clients, requests, maxTokens, seconds);
+    }
+
+    /**
+     * The same over any server {@code server} builds for the settings (a Hugging Face directory's
+     * session); {@code png} null asks in text alone (a text-only model).
+     */
+    public static Map<String, Object> run(java.util.function.Function<ServeSettings, OpenAiServer> server, byte[] png, int clients,
+                                          int requests, int maxTokens, double seconds) throws Exception {
         ServeSettings settings = ServeSettings.defaults("127.0.0.1", 0).withLimits(ServeSettings.DEFAULT_MAX_BODY_BYTES,
                 ServeSettings.DEFAULT_MAX_IMAGE_PIXELS, maxTokens, clients, clients); // a client has one request out at a time
-        try (OpenAiServer server = new OpenAiServer(model, tokenizer, "bench", settings).start();
+        try (OpenAiServer running = server.apply(settings).start();
              ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             HttpClient http = HttpClient.newHttpClient();
+            String content = png == null ? "\"Describe a scene.\"" : "[{\"type\":\"image_url\","
+                    + "\"image_url\":{\"url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\"}}]";
             String body = "{\"model\":\"bench\",\"stream\":true,\"temperature\":0,\"max_tokens\":" + maxTokens
-                    + ",\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
-                    + "\"image_url\":{\"url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\"}}]}]}";
-            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions");
+                    + ",\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":" + content + "}]}";
+            URI uri = URI.create("http://127.0.0.1:" + running.port() + "/v1/chat/completions");
             List<double[]> results = Collections.synchronizedList(new ArrayList<>()); // latency, ttft, tokens
             AtomicInteger next = new AtomicInteger(), errors = new AtomicInteger();
             AtomicReference<String> firstError = new AtomicReference<>();

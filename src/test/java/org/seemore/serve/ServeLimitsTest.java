@@ -76,6 +76,9 @@ class ServeLimitsTest {
         refused(Served.chat(Served.MODEL, "a", IMAGE, ",\"n\":2"), KEY, 400, "unsupported_value");
         refused(Served.chat(Served.MODEL, "a", IMAGE, ",\"temperature\":-1"), KEY, 400, "invalid_value");
         refused("{not json", KEY, 400, "invalid_json");
+        String twoImages = "{\"model\":\"" + Served.MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\""
+                + IMAGE + "\"}},{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + IMAGE + "\"}}]}]}";
+        assertThat(refused(twoImages, KEY, 400, "invalid_value").get("message").asText()).contains("one image per request");
     }
 
     @Test

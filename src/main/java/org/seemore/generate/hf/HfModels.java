@@ -36,17 +36,15 @@ public final class HfModels {
     /**
      * How to load {@code directory}'s model, or a one-line refusal when seemore cannot generate with
      * its architecture; cheap, so that a session refuses before reading tokenizers and weights.
-     * Plug-in points: LLaVA and Mixtral replace their line with their own {@link HfLanguageModel}
-     * once their model classes exist.
+     * A new family adds its line here with its own {@link HfLanguageModel}.
      */
     static Function<HfModelDirectory, HfLanguageModel> loader(HfModelDirectory directory) {
         Architecture architecture = directory.architecture();
         return switch (architecture) {
-            case LLAMA, QWEN2 -> LlamaGeneration::load;
-            case MIXTRAL, LLAVA -> throw new UserException(directory.directory() + ": " + architecture.className
-                    + " checkpoints are read but cannot generate yet in this version; LlamaForCausalLM and Qwen2ForCausalLM can");
+            case LLAMA, QWEN2, MIXTRAL -> LlamaGeneration::load;
+            case LLAVA -> LlavaGeneration::load;
             case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className
-                    + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama or Qwen2 checkpoint");
+                    + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama, Qwen2 or Mixtral checkpoint");
         };
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.seemore.UserException;
 import org.seemore.data.image.ImageDecoder;
 import org.seemore.data.image.ImageSource;
@@ -52,7 +53,7 @@ public final class HfSession {
     }
 
     /** Why a reply ended. */
-    public enum Stop { EOS, MAX_NEW_TOKENS, CONTEXT_FULL }
+    public enum Stop { EOS, MAX_NEW_TOKENS, CONTEXT_FULL, CANCELLED }
 
     /** A prompt ready for the model: its text, its ids (image tokens expanded) and its images' pixel values (or null). */
     public record Prompt(String text, int[] ids, Tensor pixelValues) {}
@@ -185,6 +186,15 @@ public final class HfSession {
      * fills {@code max_position_embeddings}.
      */
     public Reply generate(Prompt prompt, Settings settings, Rng rng, Consumer<String> sink) {
+        return generate(prompt, settings, rng, sink, token -> true);
+    }
+
+    /**
+     * As {@link #generate(Prompt, Settings, Rng, Consumer)}, handing each reply token to
+     * {@code onToken} before its text; when it answers false the reply ends there, with
+     * {@link Stop#CANCELLED} (a server cancels a request whose client left this way).
+     */
+    public Reply generate(Prompt prompt, Settings settings, Rng rng, Consumer<String> sink, IntPredicate onToken) {
         int length = prompt.ids().length, max = model.maxPositions();
         if (length > max) {
             throw new UserException("the prompt is " + length + " tokens, longer than the model's max_position_embeddings (" + max + ")");
@@ -202,6 +212,10 @@ public final class HfSession {
                 int next = settings.sampler().sample(logits, 0, model.vocabSize(), rng);
                 if (eosIds.contains(next)) {
                     stop = Stop.EOS;
+                    break;
+                }
+                if (!onToken.test(next)) {
+                    stop = Stop.CANCELLED;
                     break;
                 }
                 reply.add(next);

@@ -7,11 +7,13 @@ import org.seemore.model.hf.DecoderConfig;
 import org.seemore.model.hf.HfModelDirectory;
 import org.seemore.model.llama.LlamaLanguageModel;
 import org.seemore.model.llama.LlamaModel;
+import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
 /**
- * {@code LlamaForCausalLM} and {@code Qwen2ForCausalLM} as an {@link HfLanguageModel}: a text-only
- * decoder, generating through {@link LlamaLanguageModel}'s KV-cached decoding.
+ * {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM} and {@code MixtralForCausalLM} as an
+ * {@link HfLanguageModel}: a text-only decoder, generating through {@link LlamaLanguageModel}'s
+ * KV-cached decoding (Mixtral's sparse MoE block routes each position inside it).
  */
 final class LlamaGeneration implements HfLanguageModel {
     /**
@@ -52,11 +54,22 @@ final class LlamaGeneration implements HfLanguageModel {
     public Generation start(int[] promptIds, Tensor pixelValues, int capacity) {
         if (pixelValues != null) throw new IllegalArgumentException("a text-only model was given images");
         if (promptIds.length == 0) throw new IllegalArgumentException("an empty prompt");
+        return start(model, model.model().embed(promptIds, 1), capacity, chunk);
+    }
+
+    /**
+     * Prefills a fresh KV cache of {@code capacity} positions with {@code embeddings} (1, T, C),
+     * {@code chunk} positions a pass, and decodes from there: shared with {@link LlavaGeneration},
+     * whose embeddings hold image features.
+     */
+    static Generation start(LlamaLanguageModel model, Tensor embeddings, int capacity, int chunk) {
         LanguageModel.Decoding decoding = model.newDecoding(1, capacity);
+        int length = embeddings.dim(1);
         Tensor prefill = null;
         // the cache grows chunk by chunk; each chunk's queries are the last keys, so this equals one pass
-        for (int from = 0; from < promptIds.length; from += chunk) {
-            prefill = decoding.forward(null, Arrays.copyOfRange(promptIds, from, Math.min(promptIds.length, from + chunk))); // (1, t, V)
+        for (int from = 0; from < length; from += chunk) {
+            Tensor part = Shaping.slice(embeddings, 1, from, Math.min(chunk, length - from)); // (1, t, C)
+            prefill = decoding.forward(part, new int[0]);                                      // (1, t, V)
         }
         int v = prefill.dim(2), t = prefill.dim(1);
         float[] first = Arrays.copyOfRange(prefill.data(), prefill.offset() + (t - 1) * v, prefill.offset() + t * v);

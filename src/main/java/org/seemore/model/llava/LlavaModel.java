@@ -102,6 +102,16 @@ public final class LlavaModel {
         return new Output(language.forwardEmbeddings(in.embeddings(), attentionMask).logits(), in.visionFeature(), in.imageFeatures());
     }
 
+    /**
+     * The decoder's input embeddings (B, T, C) for pixel_values (or null) and input_ids (B*T, image
+     * tokens expanded): the text embeddings with the k-th image token's row replaced by the k-th
+     * projected feature row; what {@link #forward} and {@link #generate} feed the decoder, for a
+     * caller that decodes over its own KV cache.
+     */
+    public Tensor inputEmbeddings(Tensor pixelValues, int[] inputIds, int batch) {
+        return inputs(pixelValues, inputIds, batch).embeddings();
+    }
+
     /** The merged input embeddings (B, T, C) and the features they hold. */
     private record Inputs(Tensor embeddings, Tensor visionFeature, Tensor imageFeatures) {}
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.seemore.UserException;
 import org.seemore.io.HfFixtures;
 import org.seemore.model.hf.Architecture;
+import org.seemore.model.hf.HfModelDirectory;
 
 /** Which directories are Hugging Face ones, and which architectures generate. */
 class HfModelsTest {
@@ -33,7 +34,7 @@ class HfModelsTest {
     @Test
     void commandsForSeemoresOwnModelsRefuseAHuggingFaceCheckpointInOneLine() {
         assertThatThrownBy(() -> org.seemore.model.ModelDirectory.load(HfFixtures.model("qwen2"))).isInstanceOf(UserException.class)
-                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval and chat do)");
+                .hasMessageEndingWith("qwen2: a Hugging Face checkpoint, which this command does not read (seemore caption, eval, chat and serve do)");
     }
 
     @Test
@@ -42,12 +43,10 @@ class HfModelsTest {
     }
 
     @Test
-    void architecturesThatCannotGenerateAreRefusedBeforeTheTokenizerIsRead() {
-        // LLaVA and Mixtral refuse until their generation plugs in (HfModels.loader); a vision tower never generates
-        assertThatThrownBy(() -> HfSession.open(HfFixtures.model("llava"))).isInstanceOf(UserException.class)
-                .hasMessageContaining("LlavaForConditionalGeneration checkpoints are read but cannot generate yet");
-        assertThatThrownBy(() -> HfSession.open(HfFixtures.model("mixtral"))).isInstanceOf(UserException.class)
-                .hasMessageContaining("MixtralForCausalLM checkpoints are read but cannot generate yet");
+    void everyDecoderAndLlavaGenerateAndAVisionTowerAloneIsRefusedBeforeTheTokenizerIsRead() {
+        assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("llava")))).isInstanceOf(LlavaGeneration.class);
+        assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("mixtral")))).isInstanceOf(LlamaGeneration.class);
+        assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("qwen2")))).isInstanceOf(LlamaGeneration.class);
         assertThatThrownBy(() -> HfSession.open(HfFixtures.model("clip-vision"))).isInstanceOf(UserException.class)
                 .hasMessageContaining("CLIPVisionModel is a vision encoder alone and cannot generate text");
     }

@@ -49,17 +49,22 @@ public final class TinyHfModels {
 
     /** A model directory: {@code fixture}'s files, the tokenizer, and {@code template} (null for none). */
     public static Path build(Path dir, String fixture, String template, Map<String, String> specialTokens) {
+        return build(dir, fixture, template == null ? null : chatTemplate(template), specialTokens, IMAGE);
+    }
+
+    /** A model directory: {@code fixture}'s files, the tokenizer with {@code <image>} at {@code imageId}, a template's source (null for none). */
+    static Path build(Path dir, String fixture, String templateSource, Map<String, String> specialTokens, int imageId) {
         try {
             Files.createDirectories(dir);
             Path source = HfFixtures.model(fixture);
             for (String file : List.of("config.json", "generation_config.json", "model.safetensors")) {
                 if (Files.exists(source.resolve(file))) Files.copy(source.resolve(file), dir.resolve(file));
             }
-            Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(imageId), StandardCharsets.UTF_8);
             ObjectNode config = JSON.createObjectNode();
             specialTokens.forEach(config::put);
             config.put("clean_up_tokenization_spaces", false);
-            if (template != null) config.put("chat_template", chatTemplate(template));
+            if (templateSource != null) config.put("chat_template", templateSource);
             Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
             return dir;
         } catch (IOException e) {
@@ -106,7 +111,7 @@ public final class TinyHfModels {
         return chars;
     }
 
-    static String tokenizerJson() throws IOException {
+    static String tokenizerJson(int imageId) throws IOException {
         Map<String, Integer> vocab = new LinkedHashMap<>();
         char[] chars = byteChars();
         for (int b = 0; b < 256; b++) vocab.put(String.valueOf(chars[b]), 3 + b);
@@ -122,7 +127,7 @@ public final class TinyHfModels {
                 left = merged;
             }
         }
-        if (259 + merges.size() > IMAGE) throw new IllegalStateException(merges.size() + " merges do not fit");
+        if (259 + merges.size() > imageId) throw new IllegalStateException(merges.size() + " merges do not fit");
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         ArrayNode added = root.putArray("added_tokens");
@@ -130,7 +135,7 @@ public final class TinyHfModels {
         specials.put(PAD, "<pad>");
         specials.put(BOS, "<s>");
         specials.put(EOS, "</s>");
-        specials.put(IMAGE, "<image>");
+        specials.put(imageId, "<image>");
         specials.put(END_OF_TEXT, "<|endoftext|>");
         specials.put(IM_START, "<|im_start|>");
         specials.put(IM_END, "<|im_end|>");
