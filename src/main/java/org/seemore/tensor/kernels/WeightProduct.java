@@ -114,19 +114,8 @@ public final class WeightProduct {
 
     private static void group8(WeightMatrix w, int r0, int r1, float[] x, int xo, int ldx, float[] bias, float[] y, int yo, int ldy) {
         int cols = w.cols(), bound = SPECIES.loopBound(cols);
-        float[] sums = new float[2 * GROUP];
-        int r = r0;
-        // bfloat16: two weight rows per pass, so each vector of x serves two FMAs (eight rows of a wide x
-        // overflow L1) and the widening overlaps more FMAs: 15-45% more GFLOPS measured. float32 measured
-        // slower this way (its weight loads fold into the FMAs). Each output's sum is the same as one row alone gives.
-        for (; w instanceof WeightMatrix.Bf16 b && r + 2 <= r1; r += 2) {
-            bf16EightTwo(b.bits(), r * cols, cols, bound, x, xo, ldx, sums);
-            for (int i = 0; i < GROUP; i++) {
-                y[yo + i * ldy + r] = finish(w, r, sums[i], bound, x, xo + i * ldx, bias);
-                y[yo + i * ldy + r + 1] = finish(w, r + 1, sums[GROUP + i], bound, x, xo + i * ldx, bias);
-            }
-        }
-        for (; r < r1; r++) {
+        float[] sums = new float[GROUP];
+        for (int r = r0; r < r1; r++) {
             switch (w) {
                 case WeightMatrix.F32 f -> f32Eight(f.values(), f.offset() + r * cols, bound, x, xo, ldx, sums);
                 case WeightMatrix.Bf16 b -> bf16Eight(b.bits(), r * cols, bound, x, xo, ldx, sums);
@@ -283,55 +272,6 @@ public final class WeightProduct {
         sums[5] = sum(a5);
         sums[6] = sum(a6);
         sums[7] = sum(a7);
-    }
-
-    private static void bf16EightTwo(short[] w, int wi, int cols, int bound, float[] x, int xo, int ldx, float[] sums) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        for (int p = 0; p < bound; p += LANES) {
-            FloatVector v = bf16At(w, wi + p), u = bf16At(w, wi + cols + p);
-            int xi = xo + p;
-            FloatVector x0 = at(x, xi);
-            a0 = v.fma(x0, a0);
-            b0 = u.fma(x0, b0);
-            FloatVector x1 = at(x, xi + ldx);
-            a1 = v.fma(x1, a1);
-            b1 = u.fma(x1, b1);
-            FloatVector x2 = at(x, xi + 2 * ldx);
-            a2 = v.fma(x2, a2);
-            b2 = u.fma(x2, b2);
-            FloatVector x3 = at(x, xi + 3 * ldx);
-            a3 = v.fma(x3, a3);
-            b3 = u.fma(x3, b3);
-            FloatVector x4 = at(x, xi + 4 * ldx);
-            a4 = v.fma(x4, a4);
-            b4 = u.fma(x4, b4);
-            FloatVector x5 = at(x, xi + 5 * ldx);
-            a5 = v.fma(x5, a5);
-            b5 = u.fma(x5, b5);
-            FloatVector x6 = at(x, xi + 6 * ldx);
-            a6 = v.fma(x6, a6);
-            b6 = u.fma(x6, b6);
-            FloatVector x7 = at(x, xi + 7 * ldx);
-            a7 = v.fma(x7, a7);
-            b7 = u.fma(x7, b7);
-        }
-        sums[0] = sum(a0);
-        sums[1] = sum(a1);
-        sums[2] = sum(a2);
-        sums[3] = sum(a3);
-        sums[4] = sum(a4);
-        sums[5] = sum(a5);
-        sums[6] = sum(a6);
-        sums[7] = sum(a7);
-        sums[8] = sum(b0);
-        sums[9] = sum(b1);
-        sums[10] = sum(b2);
-        sums[11] = sum(b3);
-        sums[12] = sum(b4);
-        sums[13] = sum(b5);
-        sums[14] = sum(b6);
-        sums[15] = sum(b7);
     }
 
     /** Lane i with lane i ^ step: the steps of a fixed summation tree (constants, so the JIT folds each shuffle). */

@@ -11,8 +11,7 @@ import java.util.SplittableRandom;
  * {@link WeightProduct} against {@link WeightProductReference}, for {@code FastReferencePairsTest}:
  * float32 and bfloat16 weights, every group of rows of x (one, four, eight and what is left, and the
  * block-widened {@link Gemm} path past {@link WeightProduct#MAX_SMALL_ROWS}), with and without a
- * bias, strided x and y, several products sharing one x, even and odd counts of weight rows (the
- * eight-row kernel takes weight rows two at a time). The size is the number of columns.
+ * bias, strided x and y, several products sharing one x. The size is the number of columns.
  */
 public final class WeightProductPairs {
     private WeightProductPairs() {}
@@ -23,7 +22,7 @@ public final class WeightProductPairs {
             Outcome outcome = new Outcome();
             for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 21}) {
                 for (boolean bf16 : new boolean[] {false, true}) {
-                    int[] rows = {1, 5, 33, 70, 2};
+                    int[] rows = {1, 5, 33, 70};
                     int ldx = cols + 3, xo = 2;
                     float[] x = random(random, xo + m * ldx);
                     WeightProduct.Product[] products = new WeightProduct.Product[rows.length];
