@@ -34,7 +34,7 @@ public final class WeightProduct {
      * Floats of widened weights per block of the large products (4 MB): {@link Gemm} packs W again for
      * its own cache blocking, so small blocks only cut it into narrow, edge-heavy calls.
      */
-    private static final int BLOCK_FLOATS = 1 << 20;
+    static final int BLOCK_FLOATS = 1 << 20;
     /** The widened block, kept per thread: a fresh one per product cost its zeroing, the size of W in float32. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
