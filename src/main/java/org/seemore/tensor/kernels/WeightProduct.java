@@ -30,8 +30,13 @@ public final class WeightProduct {
     private static final int MIN_TASK_ROWS = 32;
     /** Tasks per thread: claimed dynamically, so a thread slowed by another process does less. */
     private static final int TASKS_PER_THREAD = 4;
-    /** Floats of widened weights per block of the large products. */
-    private static final int BLOCK_FLOATS = 1 << 17;
+    /**
+     * Floats of widened weights per block of the large products (4 MB): {@link Gemm} packs W again for
+     * its own cache blocking, so small blocks only cut it into narrow, edge-heavy calls.
+     */
+    static final int BLOCK_FLOATS = 1 << 20;
+    /** The widened block, kept per thread: a fresh one per product cost its zeroing, the size of W in float32. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private WeightProduct() {}
 
@@ -89,7 +94,8 @@ public final class WeightProduct {
             return;
         }
         int block = Math.max(LANES, BLOCK_FLOATS / Math.max(cols, 1));
-        float[] scratch = new float[Math.min(block, w.rows()) * cols];
+        float[] scratch = SCRATCH.get();
+        if (scratch.length < Math.min(block, w.rows()) * cols) SCRATCH.set(scratch = new float[Math.min(block, w.rows()) * cols]);
         for (int r0 = 0; r0 < w.rows(); r0 += block) {
             int r1 = Math.min(w.rows(), r0 + block);
             w.widenRows(r0, r1, scratch, 0);

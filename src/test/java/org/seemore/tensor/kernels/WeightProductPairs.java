@@ -49,6 +49,15 @@ public final class WeightProductPairs {
                     outcome.absolute("rows 7..40, m=%d %s".formatted(m, bf16 ? "bf16" : "f32"), part, partWant, 2e-6 * cols + 1e-6);
                 }
             }
+            // a bfloat16 W of more rows than one widened block holds (at least 100 columns, so that it stays
+            // small): the blocks' outputs land side by side
+            int m = 17, k = Math.max(cols, 100), n = WeightProduct.BLOCK_FLOATS / k + 3;
+            float[] x = random(random, m * k), bias = random(random, n), y = new float[m * n];
+            WeightMatrix w = WeightMatrix.Bf16.rounded(random(random, n * k), 0, n, k);
+            float[] want = y.clone();
+            WeightProductReference.multiplyRows(w, 0, n, x, 0, k, m, bias, want, 0, n);
+            WeightProduct.multiply(x, 0, k, m, new WeightProduct.Product(w, bias, y, 0, n));
+            outcome.absolute("blocks, rows=%d cols=%d bf16".formatted(n, k), y, want, 2e-6 * k + 1e-6);
             return outcome;
         }));
     }
