@@ -28,7 +28,7 @@ final class HfRunner {
     private final long maxImagePixels;
     private final BlockingQueue<Job> queue;
     private final Thread thread;
-    private volatile boolean accepting = true, stopping, abort, paused;
+    private volatile boolean accepting = true, stopping, abort, paused, holding;
     private volatile int running;
     private volatile long tokenPauseNanos;
 
@@ -49,6 +49,8 @@ final class HfRunner {
     /** While paused, no request starts (tests fill the queue this way). */
     void pause(boolean paused) {
         this.paused = paused;
+        // the loop may be inside poll() already, and would start the next job: wait until it holds
+        while (paused && !holding && thread.isAlive()) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
 
     int queued() { return queue.size(); }
@@ -107,7 +109,8 @@ final class HfRunner {
     private void loop() {
         try {
             while (true) {
-                if (paused && !abort) {
+                holding = paused && !abort;
+                if (holding) {
                     Thread.sleep(5);
                     continue;
                 }

@@ -142,7 +142,10 @@ class HfServeTest {
                 java.time.Duration.ofSeconds(1))).start()) {
             server.hf.pause(true);
             var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> Served.post(server, hi, null));
-            while (server.hf.queued() < 1) Thread.sleep(5);
+            while (server.hf.queued() < 1) {
+                assertThat(waiting).as("the first request waits in the queue while the runner is paused").isNotDone();
+                Thread.sleep(5);
+            }
             HttpResponse<String> full = Served.post(server, hi, null);
             HttpResponse<String> late = waiting.get();
 
