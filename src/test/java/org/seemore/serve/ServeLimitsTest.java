@@ -92,7 +92,10 @@ class ServeLimitsTest {
         try {
             String small = Served.chat(Served.MODEL, "a", IMAGE, ",\"max_tokens\":3");
             var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> Served.post(server, small, KEY));
-            while (server.scheduler.waiting() < 1) Thread.sleep(5);
+            while (server.scheduler.waiting() < 1) {
+                assertThat(first).as("the first request waits while the scheduler is paused").isNotDone();
+                Thread.sleep(5);
+            }
             // the scheduler may hold one job taken from the queue (of 1) while paused; the next waits, the one after is refused
             var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> Served.post(server, small, KEY));
             while (server.scheduler.waiting() < 2 && !second.isDone()) Thread.sleep(5);
