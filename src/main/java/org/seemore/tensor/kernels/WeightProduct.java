@@ -20,6 +20,11 @@ import jdk.incubator.vector.VectorShuffle;
  * is computed the same way whatever the split, so results do not depend on the thread count.
  * Products with more than {@link #MAX_SMALL_ROWS} rows of x (a prefill) widen W a block of rows at a
  * time and go to {@link Gemm}. {@link WeightProductReference} is the plain loop.
+ *
+ * <p>bfloat16 packed in panels ({@link WeightMatrix.Bf16Panels}, what {@code LlamaWeights} holds) goes
+ * to {@link PanelProduct}, which needs no sums across lanes and reads each panel as one stream:
+ * batch-8 decode of Qwen2-0.5B's shape ran 64 tokens/s on the row-major kernels here, 147 on panels
+ * (2 threads). Tasks then start on panel boundaries.
  */
 public final class WeightProduct {
     /** Rows of x one pass over W serves. */
