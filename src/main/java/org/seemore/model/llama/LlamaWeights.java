@@ -126,7 +126,7 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
         }
         short[] bits = new short[n];
         for (int i = 0; i < n; i++) bits[i] = WeightMatrix.roundToBf16((2 * rng.nextFloat() - 1) * half);
-        return new WeightMatrix.Bf16(bits, rows, cols);
+        return WeightMatrix.Bf16Panels.of(new WeightMatrix.Bf16(bits, rows, cols));
     }
 
     private static float[] ones(int n) {
@@ -137,7 +137,7 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
     private static WeightMatrix matrix(Tensor t, Precision precision) {
         return precision == Precision.F32 ? new WeightMatrix.F32(t.data(), t.offset(), t.dim(0), t.dim(1))
-                : WeightMatrix.Bf16.rounded(t.data(), t.offset(), t.dim(0), t.dim(1));
+                : WeightMatrix.Bf16Panels.of(WeightMatrix.Bf16.rounded(t.data(), t.offset(), t.dim(0), t.dim(1)));
     }
 
     private static float[] copy(Tensor t) {
@@ -157,8 +157,8 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
         WeightMatrix matrix(String name, int rows, int cols) {
             StoredTensor t = get(name, rows, cols);
             if (precision == Precision.F32) return new WeightMatrix.F32(t.toFloats(), 0, rows, cols);
-            if (t.dtype() == DType.BF16) return new WeightMatrix.Bf16(t.toShorts(), rows, cols);
-            return WeightMatrix.Bf16.rounded(t.toFloats(), 0, rows, cols);
+            if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(new WeightMatrix.Bf16(t.toShorts(), rows, cols));
+            return WeightMatrix.Bf16Panels.of(WeightMatrix.Bf16.rounded(t.toFloats(), 0, rows, cols));
         }
 
         float[] vector(String name, int n) {

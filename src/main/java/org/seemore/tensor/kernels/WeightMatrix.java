@@ -5,8 +5,9 @@ package org.seemore.tensor.kernels;
  * {@code [out, in]}, either float32 or bfloat16 bit patterns. bfloat16 halves the bytes a decoding
  * step streams from memory; {@link WeightProduct} widens it in registers. Either kind can be
  * widened row by row ({@link #widenRows}) for the products with many rows, which go to {@link Gemm}.
+ * {@link Bf16Panels} holds bfloat16 in the order the few-row products read it (packed once at load).
  */
-public sealed interface WeightMatrix permits WeightMatrix.F32, WeightMatrix.Bf16 {
+public sealed interface WeightMatrix permits WeightMatrix.F32, WeightMatrix.Bf16, WeightMatrix.Bf16Panels {
 
     int rows();
 
@@ -56,6 +57,66 @@ public sealed interface WeightMatrix permits WeightMatrix.F32, WeightMatrix.Bf16
         @Override
         public void widenRows(int r0, int r1, float[] dst, int dstOffset) {
             Widen.bf16(bits, r0 * cols, dst, dstOffset, (r1 - r0) * cols);
+        }
+    }
+
+    /**
+     * bfloat16 bit patterns packed in panels of {@link #PANEL} rows (a panel is that many outputs of
+     * {@code x·Wᵀ}), each panel stored column by column: {@code bits[p*PANEL*cols + c*width + r%PANEL]} for
+     * row r of panel {@code p = r/PANEL}, width PANEL except for a narrower last panel. A product with a
+     * few rows of x then reads each panel as one sequential stream and, for each column, meets a whole
+     * vector of outputs at once: no sums across lanes ({@link PanelProduct}). No padding, so the bytes
+     * are those of {@link Bf16}.
+     */
+    record Bf16Panels(short[] bits, int rows, int cols) implements WeightMatrix {
+        /** Rows of W per panel: two vectors of outputs, so eight rows of x take 16 accumulators (of 32 AVX-512 registers). */
+        public static final int PANEL = 2 * VectorMath.LANES;
+
+        public Bf16Panels {
+            check(rows, cols, bits.length);
+        }
+
+        /** The panels of a row-major bfloat16 matrix. */
+        public static Bf16Panels of(Bf16 w) {
+            int rows = w.rows(), cols = w.cols();
+            short[] src = w.bits(), bits = new short[rows * cols];
+            for (int p0 = 0; p0 < rows; p0 += PANEL) {
+                int width = Math.min(PANEL, rows - p0), base = p0 * cols;
+                for (int j = 0; j < width; j++) {
+                    int from = (p0 + j) * cols;
+                    for (int c = 0; c < cols; c++) bits[base + c * width + j] = src[from + c];
+                }
+            }
+            return new Bf16Panels(bits, rows, cols);
+        }
+
+        /** Where W[r, c] is in {@link #bits}. */
+        public int index(int r, int c) {
+            int p0 = r - r % PANEL;
+            return p0 * cols + c * Math.min(PANEL, rows - p0) + r % PANEL;
+        }
+
+        /** The row-major matrix again. */
+        public Bf16 unpacked() {
+            short[] out = new short[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) out[r * cols + c] = bits[index(r, c)];
+            }
+            return new Bf16(out, rows, cols);
+        }
+
+        @Override
+        public long bytes() {
+            return 2L * rows * cols;
+        }
+
+        /** Row by row, gathering across the panel (an embedding's lookups; the prefill widens panels whole, {@link PanelProduct#widenColumns}). */
+        @Override
+        public void widenRows(int r0, int r1, float[] dst, int dstOffset) {
+            for (int r = r0; r < r1; r++) {
+                int p0 = r - r % PANEL, width = Math.min(PANEL, rows - p0), at = p0 * cols + r % PANEL, d = dstOffset + (r - r0) * cols;
+                for (int c = 0; c < cols; c++) dst[d + c] = Float.intBitsToFloat((bits[at + c * width] & 0xFFFF) << 16);
+            }
         }
     }
 

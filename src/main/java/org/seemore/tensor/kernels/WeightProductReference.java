@@ -23,6 +23,7 @@ public final class WeightProductReference {
         return switch (w) {
             case WeightMatrix.F32 f -> f.values()[f.offset() + r * f.cols() + p];
             case WeightMatrix.Bf16 b -> WidenReference.bf16(b.bits()[r * b.cols() + p]);
+            case WeightMatrix.Bf16Panels b -> WidenReference.bf16(b.bits()[b.index(r, p)]);
         };
     }
 }

@@ -30,7 +30,7 @@
  *   <tr><th>fast</th><th>reference</th></tr>
  *   <tr><td>{@code Gemm} (with {@code GemmSmall}, {@code GemmBlocked})</td><td>{@code GemmReference}</td></tr>
  *   <tr><td>{@code MatVec}</td><td>{@code MatVecReference}</td></tr>
- *   <tr><td>{@code WeightProduct} (float32 or bfloat16 {@code WeightMatrix}, up to 8 rows per pass)</td><td>{@code WeightProductReference}</td></tr>
+ *   <tr><td>{@code WeightProduct} (float32 or bfloat16 {@code WeightMatrix}, up to 8 rows per pass; bfloat16 panels in {@code PanelProduct})</td><td>{@code WeightProductReference}</td></tr>
  *   <tr><td>{@code Widen} (16-bit floats to float32)</td><td>{@code WidenReference}</td></tr>
  *   <tr><td>{@code AttentionKernel} (with {@code HeadProducts})</td><td>{@code AttentionKernelReference}</td></tr>
  *   <tr><td>{@code DecodeAttention}</td><td>{@code DecodeAttentionReference}</td></tr>

@@ -135,7 +135,7 @@ class FastDecoderTest {
     void bfloat16WeightsDecodeAsTheTensorPathOnTheRoundedWeights() {
         LlamaModel model = randomModel(5);
         LlamaWeights bf16 = LlamaWeights.of(model, LlamaWeights.Precision.BF16);
-        assertThat(bf16.layers().getFirst().q()).isInstanceOf(WeightMatrix.Bf16.class);
+        assertThat(bf16.layers().getFirst().q()).isInstanceOf(WeightMatrix.Bf16Panels.class);
         LlamaWeights f32 = LlamaWeights.of(model, LlamaWeights.Precision.F32);
         assertThat(f32.bytes() - bf16.bytes()).as("half the matrices' bytes").isEqualTo((f32.bytes() - norms(f32)) / 2);
         for (Tensor t : model.parameters().values()) { // round every matrix in place: the tensor path then computes on what BF16 holds

@@ -43,12 +43,12 @@ class LlamaWeightsTest {
         DecoderConfig config = bf16Dir.decoder().orElseThrow();
         LlamaWeights kept = LlamaWeights.load(config, bf16Dir.weights(), "", LlamaWeights.Precision.BF16);
         WeightMatrix q = kept.layers().getFirst().q();
-        assertThat(q).isInstanceOf(WeightMatrix.Bf16.class);
-        assertThat(((WeightMatrix.Bf16) q).bits()).containsExactly(bf16Dir.weights().get("model.layers.0.self_attn.q_proj.weight").toShorts());
+        assertThat(q).isInstanceOf(WeightMatrix.Bf16Panels.class);
+        assertThat(((WeightMatrix.Bf16Panels) q).unpacked().bits()).containsExactly(bf16Dir.weights().get("model.layers.0.self_attn.q_proj.weight").toShorts());
         assertThat(kept.lmHead()).isSameAs(kept.embed()); // tied: one copy
         LlamaWeights rounded = LlamaWeights.load(config, LLAMA.weights(), "", LlamaWeights.Precision.BF16);
         LlamaWeights widened = LlamaWeights.load(config, bf16Dir.weights(), "", LlamaWeights.Precision.F32);
-        assertThat(((WeightMatrix.Bf16) rounded.layers().getFirst().q()).bits()).containsExactly(((WeightMatrix.Bf16) q).bits());
+        assertThat(((WeightMatrix.Bf16Panels) rounded.layers().getFirst().q()).bits()).containsExactly(((WeightMatrix.Bf16Panels) q).bits());
         assertThat(widened.bytes() - kept.bytes()).isPositive();
         int[] prompt = {1, 17, 300, 42, 9, 250};
         FastDecoder.Generation a = new FastDecoder(kept, 1, 20).generate(prompt, null, 8, new int[0], true);
