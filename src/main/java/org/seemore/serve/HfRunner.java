@@ -92,9 +92,21 @@ final class HfRunner {
     /** Queues a job (its image field holds the prompt's pixel values): 503 once shutting down, 429 when the queue is full. */
     void submit(Job job) {
         if (!accepting) throw new ApiError(503, "server_error", "shutting_down", null, "the server is shutting down");
-        if (!queue.offer(job)) {
+        if (!queue.offer(job) && !(dropCancelled() && queue.offer(job))) {
             throw new ApiError(429, "rate_limit_error", "queue_full", null, "too many requests are waiting (" + queue.size() + " queued); retry later");
         }
+    }
+
+    /** Removes the queued jobs whose clients left or timed out, so that they hold no place; whether any was removed. */
+    private boolean dropCancelled() {
+        boolean any = false;
+        for (Job j : queue) {
+            if (j.cancelled() && queue.remove(j)) {
+                j.finished(ContinuousBatch.Finish.CANCELLED);
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** Stops accepting, lets the running and queued requests finish for up to {@code grace}, then cancels the rest. */
