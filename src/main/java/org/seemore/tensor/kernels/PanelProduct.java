@@ -74,8 +74,9 @@ final class PanelProduct {
         FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
         FloatVector a40 = z, a41 = z, a50 = z, a51 = z, a60 = z, a61 = z, a70 = z, a71 = z;
         int x1 = xo + ldx, x2 = x1 + ldx, x3 = x2 + ldx, x4 = x3 + ldx, x5 = x4 + ldx, x6 = x5 + ldx, x7 = x6 + ldx;
-        for (int c = 0; c < cols; c++, wi += P) {
-            FloatVector w0 = bf16At(w, wi), w1 = bf16At(w, wi + LANES), b;
+        for (int c = 0; c < cols; c++) { // the index linear in c, so that the JIT hoists the bounds checks
+            int at = wi + c * P;
+            FloatVector w0 = bf16At(w, at), w1 = bf16At(w, at + LANES), b;
             b = FloatVector.broadcast(SPECIES, x[xo + c]);
             a00 = w0.fma(b, a00);
             a01 = w1.fma(b, a01);
@@ -123,8 +124,9 @@ final class PanelProduct {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
         int x1 = xo + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
-        for (int c = 0; c < cols; c++, wi += P) {
-            FloatVector w0 = bf16At(w, wi), w1 = bf16At(w, wi + LANES), b;
+        for (int c = 0; c < cols; c++) { // the index linear in c, so that the JIT hoists the bounds checks
+            int at = wi + c * P;
+            FloatVector w0 = bf16At(w, at), w1 = bf16At(w, at + LANES), b;
             b = FloatVector.broadcast(SPECIES, x[xo + c]);
             a00 = w0.fma(b, a00);
             a01 = w1.fma(b, a01);
@@ -148,24 +150,30 @@ final class PanelProduct {
         a31.intoArray(y, yo + 3 * ldy + LANES);
     }
 
-    /** One row of x: even and odd columns in separate accumulators, so two FMA chains per vector hide the latency. */
+    /** One row of x: four columns at a time in separate accumulators, so that loads and FMAs of several columns overlap. */
     private static void one(short[] w, int wi, int cols, float[] x, int xo, float[] y, int yo) {
-        FloatVector z = FloatVector.zero(SPECIES), a0 = z, a1 = z, e0 = z, e1 = z;
+        FloatVector z = FloatVector.zero(SPECIES), a0 = z, a1 = z, e0 = z, e1 = z, f0 = z, f1 = z, g0 = z, g1 = z;
         int c = 0;
-        for (; c + 1 < cols; c += 2, wi += 2 * P) {
+        for (; c + 3 < cols; c += 4) {
+            int at = wi + c * P;
             FloatVector b = FloatVector.broadcast(SPECIES, x[xo + c]), d = FloatVector.broadcast(SPECIES, x[xo + c + 1]);
-            a0 = bf16At(w, wi).fma(b, a0);
-            a1 = bf16At(w, wi + LANES).fma(b, a1);
-            e0 = bf16At(w, wi + P).fma(d, e0);
-            e1 = bf16At(w, wi + P + LANES).fma(d, e1);
+            FloatVector h = FloatVector.broadcast(SPECIES, x[xo + c + 2]), k = FloatVector.broadcast(SPECIES, x[xo + c + 3]);
+            a0 = bf16At(w, at).fma(b, a0);
+            a1 = bf16At(w, at + LANES).fma(b, a1);
+            e0 = bf16At(w, at + P).fma(d, e0);
+            e1 = bf16At(w, at + P + LANES).fma(d, e1);
+            f0 = bf16At(w, at + 2 * P).fma(h, f0);
+            f1 = bf16At(w, at + 2 * P + LANES).fma(h, f1);
+            g0 = bf16At(w, at + 3 * P).fma(k, g0);
+            g1 = bf16At(w, at + 3 * P + LANES).fma(k, g1);
         }
-        if (c < cols) {
+        for (; c < cols; c++) {
             FloatVector b = FloatVector.broadcast(SPECIES, x[xo + c]);
-            a0 = bf16At(w, wi).fma(b, a0);
-            a1 = bf16At(w, wi + LANES).fma(b, a1);
+            a0 = bf16At(w, wi + c * P).fma(b, a0);
+            a1 = bf16At(w, wi + c * P + LANES).fma(b, a1);
         }
-        a0.add(e0).intoArray(y, yo);
-        a1.add(e1).intoArray(y, yo + LANES);
+        a0.add(e0).add(f0.add(g0)).intoArray(y, yo);
+        a1.add(e1).add(f1.add(g1)).intoArray(y, yo + LANES);
     }
 
     /** A last panel narrower than P: plain loops, outputs {@code [j0, j1)} of it. */

@@ -58,6 +58,16 @@ class LlamaWeightsTest {
     }
 
     @Test
+    void randomBf16WeightsAreTheFloat32DrawRoundedAndPacked() {
+        DecoderConfig config = LLAMA.decoder().orElseThrow();
+        LlamaWeights f32 = LlamaWeights.random(config, LlamaWeights.Precision.F32, 5);
+        LlamaWeights bf16 = LlamaWeights.random(config, LlamaWeights.Precision.BF16, 5);
+        WeightMatrix.F32 up = (WeightMatrix.F32) f32.layers().getFirst().up();
+        WeightMatrix.Bf16Panels packed = (WeightMatrix.Bf16Panels) bf16.layers().getFirst().up();
+        assertThat(packed.unpacked().bits()).containsExactly(WeightMatrix.Bf16.rounded(up.values(), up.offset(), up.rows(), up.cols()).bits());
+    }
+
+    @Test
     void roundingIsToNearestWithTiesToEven() {
         float[] in = {1f, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), Float.intBitsToFloat(0x3F808001), -0f,
                 Float.POSITIVE_INFINITY, Float.MAX_VALUE, Float.NaN};
