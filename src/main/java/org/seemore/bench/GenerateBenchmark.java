@@ -1,5 +1,6 @@
 package org.seemore.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.seemore.model.llama.FastDecoder;
@@ -12,7 +13,9 @@ import org.seemore.tensor.kernels.Parallel;
  * report it: the prefill of one prompt (tokens/s, and the time to the first token), then greedy
  * decoding at batch 1 and at batch 8 (new tokens/s over all sequences). Prompts are random ids
  * (seeded); end tokens are ignored, so every run decodes the same number of tokens. A warm-up round
- * on short prompts runs first, while the JIT compiles the kernels.
+ * on short prompts runs first, while the JIT compiles the kernels. The timed runs are repeated and
+ * each figure is the median of its repeats: on a machine whose memory bandwidth other tenants share,
+ * a single batch-1 run varied by a third between two runs of the same build.
  */
 public final class GenerateBenchmark {
     /** The sequences of the batched decoding. */
@@ -25,18 +28,24 @@ public final class GenerateBenchmark {
      * @param batchPromptTokens each sequence's prompt in the batch-8 run
      * @param newTokens         tokens decoded per sequence after the prompt
      */
-    public record Settings(int promptTokens, int batchPromptTokens, int newTokens, long seed) {}
+    public record Settings(int promptTokens, int batchPromptTokens, int newTokens, long seed, int repeats) {
+        public Settings {
+            if (repeats < 1) throw new IllegalArgumentException("repeats " + repeats);
+        }
+    }
 
     /** The figures, in the JSON report's order. */
     public record Result(double prefillTokensPerS, double timeToFirstTokenMs, double decodeTokensPerS, double batchDecodeTokensPerS,
                          double batchPrefillTokensPerS, double peakRssMb, double prefillTokensPerCpuS, double decodeTokensPerCpuS,
-                         double batchDecodeTokensPerCpuS) {
+                         double batchDecodeTokensPerCpuS, double decodeTokensPerSMin, double decodeTokensPerSMax) {
         /** The figures by their JSON names. */
         public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("prefill_tokens_per_s", prefillTokensPerS);
             out.put("time_to_first_token_ms", timeToFirstTokenMs);
             out.put("decode_tokens_per_s_batch1", decodeTokensPerS);
+            out.put("decode_tokens_per_s_batch1_min", decodeTokensPerSMin);
+            out.put("decode_tokens_per_s_batch1_max", decodeTokensPerSMax);
             out.put("decode_tokens_per_s_batch8", batchDecodeTokensPerS);
             out.put("prefill_tokens_per_s_batch8", batchPrefillTokensPerS);
             out.put("peak_rss_mb", peakRssMb);
@@ -47,17 +56,36 @@ public final class GenerateBenchmark {
         }
     }
 
-    /** Runs the warm-up, then the timed batch-1 and batch-8 runs, on the current {@link Parallel} pool. */
+    /** Runs the warm-up, then the timed batch-1 and batch-8 runs {@code repeats} times each (the same prompts), on the current {@link Parallel} pool. */
     public static Result run(LlamaWeights weights, Settings s) {
-        int vocab = weights.config().vocabSize();
+        int vocab = weights.config().vocabSize(), n = s.repeats();
         Rng rng = new Rng(s.seed());
         warmUp(weights, rng);
-        Timing one = generate(weights, 1, prompt(rng, s.promptTokens(), vocab), s.promptTokens(), s.newTokens());
-        Timing eight = generate(weights, BATCH, prompt(rng, BATCH * s.batchPromptTokens(), vocab), s.batchPromptTokens(), s.newTokens());
-        return new Result(s.promptTokens() / one.prefillSeconds(), 1e3 * one.firstTokenSeconds(), s.newTokens() / one.decodeSeconds(),
-                (double) BATCH * s.newTokens() / eight.decodeSeconds(), (double) BATCH * s.batchPromptTokens() / eight.prefillSeconds(),
-                TrainBenchmark.peakRssMb(), s.promptTokens() / one.prefillCpuSeconds(), s.newTokens() / one.decodeCpuSeconds(),
-                (double) BATCH * s.newTokens() / eight.decodeCpuSeconds());
+        int[] single = prompt(rng, s.promptTokens(), vocab), batched = prompt(rng, BATCH * s.batchPromptTokens(), vocab);
+        double[][] f = new double[8][n];
+        for (int r = 0; r < n; r++) {
+            Timing one = generate(weights, 1, single, s.promptTokens(), s.newTokens());
+            Timing eight = generate(weights, BATCH, batched, s.batchPromptTokens(), s.newTokens());
+            f[0][r] = s.promptTokens() / one.prefillSeconds();
+            f[1][r] = 1e3 * one.firstTokenSeconds();
+            f[2][r] = s.newTokens() / one.decodeSeconds();
+            f[3][r] = (double) BATCH * s.newTokens() / eight.decodeSeconds();
+            f[4][r] = (double) BATCH * s.batchPromptTokens() / eight.prefillSeconds();
+            f[5][r] = s.promptTokens() / one.prefillCpuSeconds();
+            f[6][r] = s.newTokens() / one.decodeCpuSeconds();
+            f[7][r] = (double) BATCH * s.newTokens() / eight.decodeCpuSeconds();
+        }
+        double rss = TrainBenchmark.peakRssMb();
+        return new Result(median(f[0]), median(f[1]), median(f[2]), median(f[3]), median(f[4]), rss, median(f[5]), median(f[6]), median(f[7]),
+                Arrays.stream(f[2]).min().orElseThrow(), Arrays.stream(f[2]).max().orElseThrow());
+    }
+
+    /** The middle value (the mean of the two middle ones for an even count). */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int m = v.length / 2;
+        return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }
 
     /** Short runs of every path (a GEMM prefill, one- and eight-row steps) until the JIT has compiled them. */

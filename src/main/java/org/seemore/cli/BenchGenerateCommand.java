@@ -55,6 +55,10 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--new-tokens", paramLabel = "N", description = "Tokens decoded per sequence (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int newTokens;
 
+    @Option(names = "--repeats", paramLabel = "N", description = "Timed runs of each batch size; each figure is their median (default: ${DEFAULT-VALUE}).",
+            defaultValue = "5")
+    int repeats;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the random weights and prompts (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     long seed;
 
@@ -70,6 +74,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         if (promptTokens < 1) throw new UserException("--prompt-tokens must be at least 1, got " + promptTokens);
         if (batchPromptTokens < 1) throw new UserException("--batch-prompt-tokens must be at least 1, got " + batchPromptTokens);
         if (newTokens < 1) throw new UserException("--new-tokens must be at least 1, got " + newTokens);
+        if (repeats < 1) throw new UserException("--repeats must be at least 1, got " + repeats);
         if (threads != null) Threads.set(threads);
         if (json != null) JsonReport.checkWritable(json);
         DecoderConfig config;
@@ -86,15 +91,17 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             weights = LlamaWeights.load(config, dir.weights(), dir.architecture() == Architecture.LLAVA ? "language_model." : "", precision);
         }
         double loadSeconds = (System.nanoTime() - start) / 1e9;
-        GenerateBenchmark.Result r = GenerateBenchmark.run(weights, new GenerateBenchmark.Settings(promptTokens, batchPromptTokens, newTokens, seed));
+        GenerateBenchmark.Result r = GenerateBenchmark.run(weights, new GenerateBenchmark.Settings(promptTokens, batchPromptTokens, newTokens, seed, repeats));
         String what = source.config != null ? source.config + " (random weights)" : source.model.toString();
         System.out.printf(Locale.ROOT, "seemore bench generate: %s, %s, %d layers, hidden %d, %d threads, JDK %s%n", what, dtype,
                 config.numHiddenLayers(), config.hiddenSize(), Parallel.threads(), Runtime.version());
+        System.out.printf(Locale.ROOT, "  medians of %d runs each%n", repeats);
         System.out.printf(Locale.ROOT, "  %-36s %10.0f MB (%.1f s to %s)%n", "weights in memory", weights.bytes() / 1e6, loadSeconds,
                 source.config != null ? "draw" : "load");
         System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s%n", "prefill, " + promptTokens + " tokens", r.prefillTokensPerS());
         System.out.printf(Locale.ROOT, "  %-36s %10.1f ms%n", "time to first token", r.timeToFirstTokenMs());
-        System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s%n", "decode, batch 1", r.decodeTokensPerS());
+        System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s (%.1f-%.1f)%n", "decode, batch 1", r.decodeTokensPerS(), r.decodeTokensPerSMin(),
+                r.decodeTokensPerSMax());
         System.out.printf(Locale.ROOT, "  %-36s %10.1f tokens/s%n", "decode, batch " + GenerateBenchmark.BATCH, r.batchDecodeTokensPerS());
         System.out.printf(Locale.ROOT, "  %-36s %10.0f MB%n", "peak RSS", r.peakRssMb());
         System.out.printf(Locale.ROOT, "  %-36s %10.1f / %.1f / %.1f tokens per CPU second%n", "prefill / decode 1 / decode 8",
@@ -107,6 +114,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             out.put("prompt_tokens", promptTokens);
             out.put("batch_prompt_tokens", batchPromptTokens);
             out.put("new_tokens", newTokens);
+            out.put("repeats", repeats);
             out.put("weights_mb", weights.bytes() / 1e6);
             out.put("load_s", loadSeconds);
             out.putAll(r.toMap());

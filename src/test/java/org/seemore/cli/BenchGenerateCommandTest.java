@@ -22,7 +22,7 @@ class BenchGenerateCommandTest {
         CliRun run;
         try {
             run = CliRun.of("bench", "generate", "--config", LLAMA.resolve("config.json").toString(), "--dtype", "bf16", "--prompt-tokens", "24",
-                    "--batch-prompt-tokens", "5", "--new-tokens", "4", "--threads", "1", "--json", report.toString());
+                    "--batch-prompt-tokens", "5", "--new-tokens", "4", "--threads", "1", "--repeats", "3", "--json", report.toString());
         } finally {
             Parallel.setThreads(before);
         }
@@ -34,6 +34,11 @@ class BenchGenerateCommandTest {
             assertThat(json.get(key).asDouble()).as(key).isPositive().isFinite();
         }
         assertThat(json.get("peak_rss_mb").asDouble()).isPositive();
+        assertThat(json.get("repeats").asInt()).isEqualTo(3);
+        assertThat(run.out()).contains("medians of 3 runs");
+        double median = json.get("decode_tokens_per_s_batch1").asDouble();
+        assertThat(json.get("decode_tokens_per_s_batch1_min").asDouble()).isPositive().isLessThanOrEqualTo(median);
+        assertThat(json.get("decode_tokens_per_s_batch1_max").asDouble()).isGreaterThanOrEqualTo(median);
         assertThat(json.get("threads").asInt()).isEqualTo(1);
         assertThat(json.get("dtype").asText()).isEqualTo("bf16");
         // vocab 512 x 64 (tied) + 2 layers of 4 matrices of 64 x 64 (q, o; k, v are 32 x 64) and 3 of 160 x 64, in 2 bytes; norms in 4
@@ -64,6 +69,7 @@ class BenchGenerateCommandTest {
                 {"--config", config, "--new-tokens", "0"},
                 {"--config", config, "--prompt-tokens", "-1"},
                 {"--config", config, "--batch-prompt-tokens", "0"},
+                {"--config", config, "--repeats", "0"},
                 {"--config", config, "--prompt-tokens", "120", "--new-tokens", "9"},
                 {"--config", config, "--threads", "0"},
                 {"--config", dir.resolve("missing.json").toString()},
