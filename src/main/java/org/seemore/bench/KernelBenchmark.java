@@ -139,8 +139,8 @@ public final class KernelBenchmark {
 
     /** One decoding step's attention: every kv head's group of query heads over {@code length} cached positions (the elements: the cache read). */
     private static Kernel decodeAttention(String name, int length, int heads, int kvHeads, int hd, SplittableRandom random) {
-        int stride = DecodeAttention.padded(length), group = heads / kvHeads;
-        float[] keysT = new float[kvHeads * hd * stride], values = new float[kvHeads * length * hd], q = new float[heads * hd], y = new float[heads * hd];
+        int stride = DecodeAttention.padded(length), group = heads / kvHeads, headKeys = DecodeAttention.keysSize(length, hd);
+        float[] keysT = new float[kvHeads * headKeys], values = new float[kvHeads * length * hd], q = new float[heads * hd], y = new float[heads * hd];
         for (int i = 0; i < keysT.length; i++) keysT[i] = (float) random.nextDouble(-1, 1);
         for (int i = 0; i < values.length; i++) values[i] = (float) random.nextDouble(-1, 1);
         for (int i = 0; i < q.length; i++) q[i] = (float) random.nextDouble(-1, 1);
@@ -148,7 +148,7 @@ public final class KernelBenchmark {
         float scale = (float) (1 / Math.sqrt(hd));
         return new Kernel(name, 2L * kvHeads * length * hd, () -> {
             for (int h = 0; h < kvHeads; h++) {
-                DecodeAttention.attendGroup(q, h * group * hd, group, keysT, h * hd * stride, stride, values, h * length * hd, length, hd, scale, null, 0,
+                DecodeAttention.attendGroup(q, h * group * hd, group, keysT, h * headKeys, values, h * length * hd, length, hd, scale, null, 0,
                         scores, y, h * group * hd);
             }
         });

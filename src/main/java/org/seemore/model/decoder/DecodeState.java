@@ -23,18 +23,18 @@ import org.seemore.tensor.kernels.VectorMath;
  * ({@link SparseMoeStep}). No autodiff graph, no tensors, no allocation per token; everything runs
  * on the calling thread, so results do not depend on the number of threads.
  *
- * <p>The attention reads keys from a transposed mirror kept here ((B, H, hd, stride) per layer),
+ * <p>The attention reads keys from a mirror kept here in {@link DecodeAttention}'s transposed blocks ((B, H, keysSize) per layer),
  * caught up from the cache whenever the cache has grown elsewhere (the prefill). Weights are read
  * from the model's parameters at every step.
  */
 final class DecodeState implements LanguageModel.Decoding {
     private final Decoder decoder;
     private final List<Attention.KvCache> caches;
-    private final int batch, width, heads, headDim, vocab, capacity, stride;
+    private final int batch, width, heads, headDim, vocab, capacity, stride, headKeys;
     private final float scale;
     private final List<SparseMoeStep> moe = new ArrayList<>();
     private final Rows rows = new Rows();
-    private final float[][] keysT;   // per layer (B, H, hd, stride): the cached keys, transposed
+    private final float[][] keysT;   // per layer (B, H, keysSize): the cached keys in DecodeAttention's transposed blocks
     private final int[] mirrored;    // per layer: positions already in keysT
     private final float[] x;         // (B, C) the residual stream
     private final float[] normed;    // (B, C)
@@ -58,8 +58,9 @@ final class DecodeState implements LanguageModel.Decoding {
         this.vocab = decoder.config.vocabSize();
         this.capacity = capacity;
         this.stride = DecodeAttention.padded(capacity);
+        this.headKeys = DecodeAttention.keysSize(capacity, headDim);
         this.scale = (float) (1 / Math.sqrt(headDim));
-        keysT = new float[caches.size()][batch * heads * headDim * stride];
+        keysT = new float[caches.size()][batch * heads * headKeys];
         mirrored = new int[caches.size()];
         for (TransformerBlock<SparseMoe> block : decoder.blocks) moe.add(block.ffn.newStep(batch));
         x = new float[batch * width];
@@ -155,11 +156,11 @@ final class DecodeState implements LanguageModel.Decoding {
             for (int b = 0; b < batch; b++) {
                 attn.qkv.forwardRow(in, b * width, qkv, 0);                               // (3C): q | k | v
                 for (int h = 0; h < heads; h++) {
-                    int bh = b * heads + h, slot = (bh * capacity + position) * headDim, column = bh * headDim * stride + position;
+                    int bh = b * heads + h, slot = (bh * capacity + position) * headDim;
                     System.arraycopy(qkv, width + h * headDim, keys, slot, headDim);
                     System.arraycopy(qkv, 2 * width + h * headDim, values, slot, headDim);
-                    for (int d = 0; d < headDim; d++) mirror[column + d * stride] = qkv[width + h * headDim + d];
-                    DecodeAttention.attend(qkv, h * headDim, mirror, bh * headDim * stride, stride, values, bh * capacity * headDim,
+                    DecodeAttention.storeKey(qkv, width + h * headDim, mirror, bh * headKeys, position, headDim);
+                    DecodeAttention.attend(qkv, h * headDim, mirror, bh * headKeys, values, bh * capacity * headDim,
                             position + 1, headDim, scale, scores, attended, h * headDim);
                 }
                 attn.proj.forwardRow(attended, 0, projected, b * width);                   // (C)
@@ -188,8 +189,7 @@ final class DecodeState implements LanguageModel.Decoding {
         float[] keys = cache.keys(), mirror = keysT[layer];
         for (int bh = 0; bh < batch * heads; bh++) {
             for (int j = mirrored[layer]; j < cache.length(); j++) {
-                int from = (bh * capacity + j) * headDim, column = bh * headDim * stride + j;
-                for (int d = 0; d < headDim; d++) mirror[column + d * stride] = keys[from + d];
+                DecodeAttention.storeKey(keys, (bh * capacity + j) * headDim, mirror, bh * headKeys, j, headDim);
             }
         }
         mirrored[layer] = cache.length();

@@ -23,16 +23,16 @@ import org.seemore.tensor.kernels.WeightProduct.Product;
  * <p>As Hugging Face's {@code generate}: rotary positions are {@code cumsum(attention_mask) - 1} per
  * sequence (a padded position takes the one before it and stays masked as a key for every later
  * query); grouped-query attention reads kv head {@code h / group} for query head h. The cache keeps
- * keys transposed (per layer (B, KV, hd, stride), stride the capacity rounded to whole vectors) for
- * {@link DecodeAttention}, values as (B, KV, capacity, hd). Prefill takes input embeddings, so a
+ * keys in {@link DecodeAttention}'s transposed blocks (per layer and head {@code keysSize(capacity, hd)}
+ * floats, {@link DecodeAttention#keyAt}), values as (B, KV, capacity, hd). Prefill takes input embeddings, so a
  * vision-language model can put its visual tokens first ({@link #embed} gives the text's).
  */
 public final class FastDecoder {
     private final LlamaWeights weights;
-    private final int batch, capacity, width, heads, kvHeads, headDim, group, qWidth, kvWidth, ffn, vocab, stride;
+    private final int batch, capacity, width, heads, kvHeads, headDim, group, qWidth, kvWidth, ffn, vocab, stride, headKeys;
     private final float scale, eps;
     private final RopeTable.Snapshot rope;
-    private final float[][] keysT;     // per layer (B, KV, hd, stride)
+    private final float[][] keys;      // per layer (B, KV, keysSize): DecodeAttention's blocks of transposed keys
     private final float[][] values;    // per layer (B, KV, capacity, hd)
     private final int[] keyMask;       // (B, capacity): 0 where a position is padding
     private final int[] seen;          // (B) positions of each sequence that were not padding
@@ -69,11 +69,12 @@ public final class FastDecoder {
         ffn = c.intermediateSize();
         vocab = c.vocabSize();
         stride = DecodeAttention.padded(capacity);
+        headKeys = DecodeAttention.keysSize(capacity, headDim);
         scale = (float) (1 / Math.sqrt(headDim));
         eps = (float) c.rmsNormEps();
         rope = RopeTable.of(LlamaModel.inverseFrequencies(c)).covering(capacity);
         int layers = c.numHiddenLayers();
-        keysT = new float[layers][batch * kvWidth * stride];
+        keys = new float[layers][batch * kvHeads * headKeys];
         values = new float[layers][batch * kvWidth * capacity];
         keyMask = new int[batch * capacity];
         seen = new int[batch];
@@ -200,13 +201,13 @@ public final class FastDecoder {
 
     /** The new keys (transposed) and values into the layer's cache at positions length .. length+t-1. */
     private void store(int layer, Buffers buf, int t) {
-        float[] kT = keysT[layer], v = values[layer];
+        float[] k = keys[layer], v = values[layer];
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < t; j++) {
                 int row = b * t + j, position = length + j;
                 for (int g = 0; g < kvHeads; g++) {
                     int from = row * kvWidth + g * headDim, head = b * kvHeads + g;
-                    for (int d = 0; d < headDim; d++) kT[(head * headDim + d) * stride + position] = buf.k()[from + d];
+                    DecodeAttention.storeKey(buf.k(), from, k, head * headKeys, position, headDim);
                     System.arraycopy(buf.v(), from, v, (head * capacity + position) * headDim, headDim);
                 }
             }
@@ -215,14 +216,14 @@ public final class FastDecoder {
 
     /** Causal grouped-query attention of the t new queries per sequence over the cache, in parallel over (sequence, kv head, query). */
     private void attend(int layer, Buffers buf, int t) {
-        float[] kT = keysT[layer], v = values[layer];
+        float[] k = keys[layer], v = values[layer];
         int tasks = batch * kvHeads * t;
         Parallel.parallelRange(tasks, 1, (s, e) -> {
             float[] sc = scores.get();
             for (int task = s; task < e; task++) {
                 int j = task % t, head = task / t, b = head / kvHeads, g = head % kvHeads, row = b * t + j;
                 int qo = row * qWidth + g * group * headDim;
-                DecodeAttention.attendGroup(buf.q(), qo, group, kT, head * headDim * stride, stride, v, head * capacity * headDim,
+                DecodeAttention.attendGroup(buf.q(), qo, group, k, head * headKeys, v, head * capacity * headDim,
                         length + j + 1, headDim, scale, keyMask, b * capacity, sc, buf.attended(), qo);
             }
         });

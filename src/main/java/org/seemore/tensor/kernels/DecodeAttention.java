@@ -7,29 +7,48 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Attention of one query over the cached keys and values of one head, the inner step of decoding:
- * {@code y = softmax(scale · K·q) · V}. The keys are read from a transposed copy ({@code hd} rows of
- * {@code stride} positions, stride a whole number of vectors), so the scores of sixteen positions
- * are sixteen lanes of one FMA chain over the head width (as {@link HeadProducts#scores} computes
- * them), with no horizontal sums; the values stay one row per position. The softmax is
- * {@link SoftmaxKernel#row}'s. {@link DecodeAttentionReference} is the plain version.
+ * {@code y = softmax(scale · K·q) · V}. The keys are stored in blocks of {@code LANES} positions,
+ * each block transposed ({@code hd} rows of LANES: {@link #keyAt}), so the scores of sixteen
+ * positions are sixteen lanes of one FMA chain over the head width (as {@link HeadProducts#scores}
+ * computes them), with no horizontal sums, and a block is one sequential run of memory: a fully
+ * transposed cache ({@code hd} rows of all positions) had every block read from hd rows a whole
+ * capacity apart, hd streams at once, which the prefetchers do not follow. The values stay one row per
+ * position. The softmax is {@link SoftmaxKernel#row}'s. {@link DecodeAttentionReference} is the plain
+ * version.
  */
 public final class DecodeAttention {
     private DecodeAttention() {}
 
-    /** Positions rounded up to whole vectors: the row length of the transposed keys and of the scores. */
+    /** Positions rounded up to whole vectors (whole key blocks): the row length of the scores. */
     public static int padded(int positions) {
         return HeadProducts.padded(positions);
     }
 
+    /** Floats of one head's keys for {@code capacity} positions: whole blocks of LANES positions. */
+    public static int keysSize(int capacity, int hd) {
+        return padded(capacity) * hd;
+    }
+
+    /** Where component d of position j's key is, from the head's start: block {@code j / LANES}, row d, lane {@code j % LANES}. */
+    public static int keyAt(int j, int d, int hd) {
+        return (j / LANES) * hd * LANES + d * LANES + j % LANES;
+    }
+
+    /** Stores position j's key {@code key[from .. from+hd)} into a head's blocks starting at {@code keys[ko]}. */
+    public static void storeKey(float[] key, int from, float[] keys, int ko, int j, int hd) {
+        int at = ko + keyAt(j, 0, hd);
+        for (int d = 0; d < hd; d++) keys[at + d * LANES] = key[from + d];
+    }
+
     /**
-     * One head: query {@code q[qo .. qo+hd)}, keys {@code keysT[ko + d*stride + j]} (position j,
+     * One head: query {@code q[qo .. qo+hd)}, keys {@code keys[ko + keyAt(j, d, hd)]} (position j,
      * component d), values {@code values[vo + j*hd + d]}, for the first {@code length} positions;
      * writes {@code y[yo .. yo+hd)}. {@code scores} holds at least {@link #padded}(length) floats;
-     * key columns past {@code length} are read (up to the padding) but do not count.
+     * key lanes past {@code length} are read (up to the block's end) but do not count.
      */
-    public static void attend(float[] q, int qo, float[] keysT, int ko, int stride, float[] values, int vo,
+    public static void attend(float[] q, int qo, float[] keys, int ko, float[] values, int vo,
                               int length, int hd, float scale, float[] scores, float[] y, int yo) {
-        scores(q, qo, keysT, ko, stride, length, hd, scores, 0);
+        scores(q, qo, keys, ko, length, hd, scores, 0);
         SoftmaxKernel.row(scores, 0, scores, 0, length, length, scale);
         combine(scores, 0, values, vo, length, hd, y, yo);
     }
@@ -46,15 +65,15 @@ public final class DecodeAttention {
      * it (all its scores round to finfo.min). Each query gets the bits {@link #attend} would give it
      * (the same sums in the same order), when nothing is masked.
      */
-    public static void attendGroup(float[] q, int qo, int group, float[] keysT, int ko, int stride, float[] values, int vo,
+    public static void attendGroup(float[] q, int qo, int group, float[] keys, int ko, float[] values, int vo,
                                    int length, int hd, float scale, int[] keyMask, int mo, float[] scores, float[] y, int yo) {
         int width = padded(length), g = 0;
-        for (; g + 4 <= group; g += 4) scoresFour(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width, width);
+        for (; g + 4 <= group; g += 4) scoresFour(q, qo + g * hd, keys, ko, length, hd, scores, g * width, width);
         if (group - g == 3) { // SmolLM2's and Qwen2-0.5B's groups (3, 4 + 3): the keys are read once for the three
-            scoresThree(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width, width);
+            scoresThree(q, qo + g * hd, keys, ko, length, hd, scores, g * width, width);
             g += 3;
         }
-        for (; g < group; g++) scores(q, qo + g * hd, keysT, ko, stride, length, hd, scores, g * width);
+        for (; g < group; g++) scores(q, qo + g * hd, keys, ko, length, hd, scores, g * width);
         for (g = 0; g < group; g++) {
             int row = g * width;
             boolean any = keyMask == null;
@@ -96,23 +115,25 @@ public final class DecodeAttention {
         }
     }
 
-    /** {@code scores[so + j] = sum_d keysT[ko + d*stride + j] * q[qo + d]} for j below length rounded up to whole vectors. */
-    private static void scores(float[] q, int qo, float[] keysT, int ko, int stride, int length, int hd, float[] scores, int so) {
+    /** {@code scores[so + j] = sum_d keys[ko + keyAt(j, d, hd)] * q[qo + d]} for j below length rounded up to whole vectors. */
+    private static void scores(float[] q, int qo, float[] keys, int ko, int length, int hd, float[] scores, int so) {
         for (int j = 0; j < length; j += LANES) {
             FloatVector acc = FloatVector.zero(SPECIES);
+            int block = ko + j * hd; // keyAt(j, 0, hd), j a multiple of LANES
             for (int d = 0; d < hd; d++) {
-                acc = FloatVector.fromArray(SPECIES, keysT, ko + d * stride + j).fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc);
+                acc = FloatVector.fromArray(SPECIES, keys, block + d * LANES).fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc);
             }
             acc.intoArray(scores, so + j);
         }
     }
 
     /** {@link #scores} of four queries (hd apart from qo) into four rows (width apart from so), each key vector loaded once. */
-    private static void scoresFour(float[] q, int qo, float[] keysT, int ko, int stride, int length, int hd, float[] scores, int so, int width) {
+    private static void scoresFour(float[] q, int qo, float[] keys, int ko, int length, int hd, float[] scores, int so, int width) {
         for (int j = 0; j < length; j += LANES) {
+            int block = ko + j * hd;
             FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0, acc3 = acc0;
             for (int d = 0; d < hd; d++) {
-                FloatVector k = FloatVector.fromArray(SPECIES, keysT, ko + d * stride + j);
+                FloatVector k = FloatVector.fromArray(SPECIES, keys, block + d * LANES);
                 acc0 = k.fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc0);
                 acc1 = k.fma(FloatVector.broadcast(SPECIES, q[qo + hd + d]), acc1);
                 acc2 = k.fma(FloatVector.broadcast(SPECIES, q[qo + 2 * hd + d]), acc2);
@@ -126,11 +147,12 @@ public final class DecodeAttention {
     }
 
     /** {@link #scoresFour} of three queries. */
-    private static void scoresThree(float[] q, int qo, float[] keysT, int ko, int stride, int length, int hd, float[] scores, int so, int width) {
+    private static void scoresThree(float[] q, int qo, float[] keys, int ko, int length, int hd, float[] scores, int so, int width) {
         for (int j = 0; j < length; j += LANES) {
+            int block = ko + j * hd;
             FloatVector acc0 = FloatVector.zero(SPECIES), acc1 = acc0, acc2 = acc0;
             for (int d = 0; d < hd; d++) {
-                FloatVector k = FloatVector.fromArray(SPECIES, keysT, ko + d * stride + j);
+                FloatVector k = FloatVector.fromArray(SPECIES, keys, block + d * LANES);
                 acc0 = k.fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc0);
                 acc1 = k.fma(FloatVector.broadcast(SPECIES, q[qo + hd + d]), acc1);
                 acc2 = k.fma(FloatVector.broadcast(SPECIES, q[qo + 2 * hd + d]), acc2);

@@ -72,18 +72,38 @@ class DecodeKernelsTest {
         for (int hd : new int[] {8, 16, 64}) {
             for (int group : new int[] {1, 3, 4, 7}) {
                 int length = 21, stride = DecodeAttention.padded(length);
-                float[] keysT = randomArray(hd * stride), values = randomArray(length * hd), q = randomArray(group * hd);
+                float[] keysT = randomArray(DecodeAttention.keysSize(length, hd)), values = randomArray(length * hd), q = randomArray(group * hd);
                 int[] ones = new int[length];
                 java.util.Arrays.fill(ones, 1);
                 float[] single = new float[group * hd], none = new float[group * hd], all = new float[group * hd];
                 for (int g = 0; g < group; g++) {
-                    DecodeAttention.attend(q, g * hd, keysT, 0, stride, values, 0, length, hd, 0.25f, new float[stride], single, g * hd);
+                    DecodeAttention.attend(q, g * hd, keysT, 0, values, 0, length, hd, 0.25f, new float[stride], single, g * hd);
                 }
-                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, null, 0, new float[group * stride], none, 0);
-                DecodeAttention.attendGroup(q, 0, group, keysT, 0, stride, values, 0, length, hd, 0.25f, ones, 0, new float[group * stride], all, 0);
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, values, 0, length, hd, 0.25f, null, 0, new float[group * stride], none, 0);
+                DecodeAttention.attendGroup(q, 0, group, keysT, 0, values, 0, length, hd, 0.25f, ones, 0, new float[group * stride], all, 0);
                 assertThat(none).as("hd=%d group=%d, no mask", hd, group).containsExactly(single);
                 assertThat(all).as("hd=%d group=%d, all ones", hd, group).containsExactly(single);
             }
+        }
+    }
+
+    @Test
+    void keyBlocksPlaceEveryComponentOnceAndEachBlockInOneRun() {
+        for (int hd : new int[] {8, 20, 64}) {
+            int capacity = 37, size = DecodeAttention.keysSize(capacity, hd), lanes = VectorMath.LANES;
+            boolean[] taken = new boolean[size];
+            for (int j = 0; j < capacity; j++) {
+                for (int d = 0; d < hd; d++) {
+                    int at = DecodeAttention.keyAt(j, d, hd);
+                    assertThat(taken[at]).as("hd=%d j=%d d=%d placed twice", hd, j, d).isFalse();
+                    taken[at] = true;
+                    // the block of positions [j - j % lanes, + lanes) spans hd * lanes floats in one run
+                    assertThat(at / (hd * lanes)).isEqualTo(j / lanes);
+                }
+            }
+            float[] key = randomArray(hd), keys = new float[size];
+            DecodeAttention.storeKey(key, 0, keys, 0, 19, hd);
+            for (int d = 0; d < hd; d++) assertThat(keys[DecodeAttention.keyAt(19, d, hd)]).isEqualTo(key[d]);
         }
     }
 }

@@ -220,11 +220,11 @@ public final class KernelPairs {
             for (int hd : new int[] {8, 16, 20, 32}) {
                 int capacity = length + 5, stride = DecodeAttention.padded(capacity), ko = 4, vo = 6, qo = 3, yo = 2;
                 float[] keys = random(random, ko + capacity * hd), values = random(random, vo + capacity * hd), q = random(random, qo + hd);
-                float[] keysT = new float[ko + hd * stride];
-                for (int j = 0; j < capacity; j++) for (int d = 0; d < hd; d++) keysT[ko + d * stride + j] = keys[ko + j * hd + d];
+                float[] keysT = new float[ko + DecodeAttention.keysSize(capacity, hd)];
+                for (int j = 0; j < capacity; j++) DecodeAttention.storeKey(keys, ko + j * hd, keysT, ko, j, hd);
                 float scale = (float) (1 / Math.sqrt(hd));
                 float[] y = new float[yo + hd], want = new float[yo + hd];
-                DecodeAttention.attend(q, qo, keysT, ko, stride, values, vo, length, hd, scale, new float[stride], y, yo);
+                DecodeAttention.attend(q, qo, keysT, ko, values, vo, length, hd, scale, new float[stride], y, yo);
                 DecodeAttentionReference.attend(q, qo, keys, ko, values, vo, length, hd, scale, want, yo);
                 outcome.absolute("hd=%d length=%d".formatted(hd, length), y, want, 1e-6);
             }
@@ -330,13 +330,13 @@ public final class KernelPairs {
                     for (int m = 0; m < 3; m++) {
                         int capacity = length + 5, stride = DecodeAttention.padded(capacity), ko = 4, vo = 6, qo = 3, yo = 2, mo = 1;
                         float[] keys = random(random, ko + capacity * hd), values = random(random, vo + capacity * hd), q = random(random, qo + group * hd);
-                        float[] keysT = new float[ko + hd * stride];
-                        for (int j = 0; j < capacity; j++) for (int d = 0; d < hd; d++) keysT[ko + d * stride + j] = keys[ko + j * hd + d];
+                        float[] keysT = new float[ko + DecodeAttention.keysSize(capacity, hd)];
+                        for (int j = 0; j < capacity; j++) DecodeAttention.storeKey(keys, ko + j * hd, keysT, ko, j, hd);
                         int[] mask = m == 0 ? null : new int[mo + capacity];
                         for (int j = 0; m == 1 && j < capacity; j++) mask[mo + j] = random.nextInt(3) == 0 ? 0 : 1;
                         float scale = (float) (1 / Math.sqrt(hd));
                         float[] y = new float[yo + group * hd], want = new float[yo + group * hd];
-                        DecodeAttention.attendGroup(q, qo, group, keysT, ko, stride, values, vo, length, hd, scale, mask, mo,
+                        DecodeAttention.attendGroup(q, qo, group, keysT, ko, values, vo, length, hd, scale, mask, mo,
                                 new float[group * DecodeAttention.padded(length)], y, yo);
                         DecodeAttentionReference.attendGroup(q, qo, group, keys, ko, values, vo, length, hd, scale, mask, mo, want, yo);
                         outcome.absolute("hd=%d group=%d length=%d mask %d".formatted(hd, group, length, m), y, want, 1e-6);
