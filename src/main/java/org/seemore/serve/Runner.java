@@ -40,7 +40,7 @@ abstract class Runner {
      * One turn: {@code next} is the job the thread waited for when {@link #idle()}, else null (more
      * may be taken with {@link #poll()}). Generation errors answer their jobs here ({@link #failure}).
      */
-    protected abstract void turn(Job next) throws InterruptedException;
+    protected abstract void turn(Job next);
 
     /** Cancels the running jobs: the shutdown's grace is over. */
     protected abstract void cancelRunning();
@@ -135,7 +135,7 @@ abstract class Runner {
 
     private void loop() {
         try {
-            while (true) {
+            while (!Thread.currentThread().isInterrupted()) { // pace() keeps an interrupt for this check
                 boolean hold;
                 turn.lock();
                 try {
