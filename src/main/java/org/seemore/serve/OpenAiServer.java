@@ -23,8 +23,8 @@ import org.seemore.train.SequenceEncoder;
 /**
  * The HTTP server: OpenAI's {@code POST /v1/chat/completions} (streaming or not) and
  * {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics} (Prometheus) and the web page
- * at {@code /}. Requests are checked here, at the boundary; the {@link Scheduler} generates with
- * seemore's own models, the {@link HfRunner} with a Hugging Face directory's.
+ * at {@code /}. Requests are checked here, at the boundary; a {@link Runner} generates: the
+ * {@link Scheduler} with seemore's own models, the {@link HfRunner} with a Hugging Face directory's.
  */
 public final class OpenAiServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +37,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final SequenceEncoder encoder;
     final Scheduler scheduler;  // null for a Hugging Face model
     final HfRunner hf;  // null for seemore's own
+    private final Runner runner;  // the one of the two
     final Metrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final long created = System.currentTimeMillis() / 1000;
@@ -56,6 +57,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.metrics = new Metrics(lm.layers(), lm.numExperts(), scheduler::queued, scheduler::running);
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
         this.hf = null;
+        this.runner = scheduler;
     }
 
     /**
@@ -73,14 +75,14 @@ public final class OpenAiServer implements AutoCloseable {
         this.modelName = modelName;
         this.settings = settings;
         this.hf = new HfRunner(session, settings.maxQueue(), settings.maxImagePixels());
+        this.runner = hf;
         this.metrics = new Metrics(0, 1, hf::queued, hf::running);
         this.apiKey = settings.apiKey() == null ? null : settings.apiKey().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Binds the port and starts serving. */
     public OpenAiServer start() {
-        if (hf != null) hf.start();
-        else scheduler.start();
+        runner.start();
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -132,7 +134,7 @@ public final class OpenAiServer implements AutoCloseable {
             if (hf != null) {
                 HfSession.Prompt prompt = hf.prompt(request);
                 job = new Job(prompt.pixelValues(), prompt.ids(), new Generator.Settings(request.maxTokens(), -1, request.sampler(), request.seed()), metrics);
-                hf.submit(job);
+                runner.submit(job);
                 text = hf.text();
                 promptTokens = prompt.ids().length;
             } else {
@@ -146,7 +148,7 @@ public final class OpenAiServer implements AutoCloseable {
                 Tensor image = Tensor.of(ImageInput.pixels(request.imageUrl(), transform, settings.maxImagePixels()), 1, 3, size, size);
                 int[] prompt = encoder.promptTokens(request.prompt());
                 job = new Job(image, prompt, new Generator.Settings(request.maxTokens(), CharTokenizer.EOS, request.sampler(), request.seed()), metrics);
-                scheduler.submit(job);
+                runner.submit(job);
                 text = token -> tokenizer.decode(new int[] {token});
                 promptTokens = model.config().numVisualTokens() + prompt.length;
             }
@@ -208,8 +210,7 @@ public final class OpenAiServer implements AutoCloseable {
         closing = true;
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         try {
-            if (hf != null) hf.shutdown(settings.shutdownGrace());
-            else scheduler.shutdown(settings.shutdownGrace());
+            runner.shutdown(settings.shutdownGrace());
             while (inFlight.get() > 0 && System.nanoTime() < deadline + Duration.ofSeconds(1).toNanos()) Thread.sleep(10);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
