@@ -62,8 +62,8 @@ class LlamaWeightsTest {
         DecoderConfig config = LLAMA.decoder().orElseThrow();
         LlamaWeights f32 = LlamaWeights.random(config, LlamaWeights.Precision.F32, 5);
         LlamaWeights bf16 = LlamaWeights.random(config, LlamaWeights.Precision.BF16, 5);
-        WeightMatrix.F32 up = (WeightMatrix.F32) f32.layers().getFirst().up();
-        WeightMatrix.Bf16Panels packed = (WeightMatrix.Bf16Panels) bf16.layers().getFirst().up();
+        WeightMatrix.F32 up = (WeightMatrix.F32) ((LlamaWeights.Dense) f32.layers().getFirst().mlp()).up();
+        WeightMatrix.Bf16Panels packed = (WeightMatrix.Bf16Panels) ((LlamaWeights.Dense) bf16.layers().getFirst().mlp()).up();
         assertThat(packed.unpacked().bits()).containsExactly(WeightMatrix.Bf16.rounded(up.values(), up.offset(), up.rows(), up.cols()).bits());
     }
 
