@@ -42,9 +42,10 @@ public final class MixtralDecodeBench {
         int newTokens = args.length > 2 ? Integer.parseInt(args[2]) : 16, rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         LlamaModel model = new LlamaModel(c, new Rng(0));
         LlamaWeights f32 = LlamaWeights.of(model, LlamaWeights.Precision.F32), bf16 = LlamaWeights.of(model, LlamaWeights.Precision.BF16);
-        System.out.printf(Locale.ROOT, "%s: %d layers, hidden %d, %d experts top-%d, expert width %d; %d threads, %d new tokens, best of %d%n",
-                args.length > 0 ? args[0] : "mixtral-mini", c.numHiddenLayers(), c.hiddenSize(), c.moe().orElseThrow().numLocalExperts(),
-                c.moe().get().numExpertsPerTok(), c.intermediateSize(), Parallel.threads(), newTokens, rounds);
+        System.out.printf(Locale.ROOT, "%s: %d layers, hidden %d, %s, (expert) width %d; %d threads, %d new tokens, best of %d%n",
+                args.length > 0 ? args[0] : "mixtral-mini", c.numHiddenLayers(), c.hiddenSize(),
+                c.moe().map(m -> m.numLocalExperts() + " experts top-" + m.numExpertsPerTok()).orElse("dense"), c.intermediateSize(),
+                Parallel.threads(), newTokens, rounds);
         Decode tensor = (prompt, batch, steps) -> new GreedyDecoder(model).generate(prompt, null, batch, steps);
         Decode fastF32 = (prompt, batch, steps) -> new FastDecoder(f32, batch, PROMPT + steps).generate(prompt, null, steps, new int[0], false);
         Decode fastBf16 = (prompt, batch, steps) -> new FastDecoder(bf16, batch, PROMPT + steps).generate(prompt, null, steps, new int[0], false);
