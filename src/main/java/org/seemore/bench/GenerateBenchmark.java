@@ -9,7 +9,7 @@ import org.seemore.tensor.Rng;
 import org.seemore.tensor.kernels.Parallel;
 
 /**
- * Generation speed of a Llama or Qwen2 decoder through {@link FastDecoder}, as inference engines
+ * Generation speed of a Llama, Qwen2 or Mixtral decoder through {@link FastDecoder}, as inference engines
  * report it: the prefill of one prompt (tokens/s, and the time to the first token), then greedy
  * decoding at batch 1 and at batch 8 (new tokens/s over all sequences). Prompts are random ids
  * (seeded); end tokens are ignored, so every run decodes the same number of tokens. A warm-up round

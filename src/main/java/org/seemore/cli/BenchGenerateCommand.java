@@ -19,19 +19,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code seemore bench generate}: prefill and decoding speed of a Hugging Face Llama or Qwen2
- * decoder (a model directory, or random weights shaped by a config.json), through the inference
+ * {@code seemore bench generate}: prefill and decoding speed of a Hugging Face Llama, Qwen2 or
+ * Mixtral decoder (a model directory, or random weights shaped by a config.json), through the inference
  * path that does not build the autodiff graph.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time a Llama or Qwen2 decoder: the prefill of one prompt, the time to the first token,",
+        description = {"Time a Llama, Qwen2 or Mixtral decoder: the prefill of one prompt, the time to the first token,",
                 "greedy decoding with a KV cache at batch 1 and batch 8, peak resident memory and the weights' bytes.",
                 "--config builds random weights (seeded) of that config.json's shape: no checkpoint needed."})
 public final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Where the weights come from: exactly one. */
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model directory (LlamaForCausalLM, Qwen2ForCausalLM, or a LLaVA's language model).")
+        @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model directory (LlamaForCausalLM, Qwen2ForCausalLM, MixtralForCausalLM, or a LLaVA's language model).")
         Path model;
 
         @Option(names = "--config", paramLabel = "FILE", description = "A config.json: random weights of its shape (e.g. bench/configs/smollm2-135m.json).")
@@ -124,14 +124,14 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The dense decoder of a config, or one line naming the flag. */
+    /** The decoder of a config, or one line naming the flag. */
     private static DecoderConfig decoder(HfModelConfig config, String flag) {
         DecoderConfig d = switch (config.config()) {
             case DecoderConfig c -> c;
             case LlavaConfig l -> l.text();
-            default -> throw new UserException(flag + ": a " + config.architecture().className + ", not a language model (LlamaForCausalLM or Qwen2ForCausalLM)");
+            default -> throw new UserException(flag + ": a " + config.architecture().className
+                    + ", not a language model (LlamaForCausalLM, Qwen2ForCausalLM or MixtralForCausalLM)");
         };
-        if (d.moe().isPresent()) throw new UserException(flag + ": " + config.architecture().className + " has experts; bench generate runs dense decoders (Llama, Qwen2)");
         if (d.slidingWindow().isPresent()) throw new UserException(flag + ": sliding-window attention is not supported");
         if (d.hiddenAct() != org.seemore.model.hf.Activation.SILU || d.mlpBias()) throw new UserException(flag + ": only a SiLU MLP without biases is supported");
         return d;

@@ -2,6 +2,7 @@ package org.seemore.model.llama;
 
 import java.util.Arrays;
 import org.seemore.model.hf.DecoderConfig;
+import org.seemore.model.moe.Routing;
 import org.seemore.tensor.RopeTable;
 import org.seemore.tensor.kernels.Activations;
 import org.seemore.tensor.kernels.BinaryKernel;
@@ -14,7 +15,7 @@ import org.seemore.tensor.kernels.WeightProduct;
 import org.seemore.tensor.kernels.WeightProduct.Product;
 
 /**
- * Inference on a Llama or Qwen2 decoder without the autodiff graph: B sequences over a KV cache of
+ * Inference on a Llama, Qwen2 or Mixtral decoder without the autodiff graph: B sequences over a KV cache of
  * {@code capacity} positions, preallocated, extended by a prefill (many positions per sequence in
  * one pass: each weight matrix meets all B·T rows in one GEMM) or by a step (one position per
  * sequence: each weight row is read once for all B rows, {@link WeightProduct}). The arithmetic is
@@ -26,10 +27,16 @@ import org.seemore.tensor.kernels.WeightProduct.Product;
  * keys in {@link DecodeAttention}'s transposed blocks (per layer and head {@code keysSize(capacity, hd)}
  * floats, {@link DecodeAttention#keyAt}), values as (B, KV, capacity, hd). Prefill takes input embeddings, so a
  * vision-language model can put its visual tokens first ({@link #embed} gives the text's).
+ *
+ * <p>Mixtral's sparse block is {@link MixtralMoeBlock}'s: each row's router logits, the top k by
+ * {@link Routing#route} (the same choice and weights), then each expert once, in expert order, over
+ * the rows routed to it, gathered together: a step's B rows read each chosen expert's matrices once,
+ * a prefill's rows make each expert's products GEMMs. The weighted outputs are summed in expert
+ * order as HF's loop does, on one thread, so nothing depends on the thread count.
  */
 public final class FastDecoder {
     private final LlamaWeights weights;
-    private final int batch, capacity, width, heads, kvHeads, headDim, group, qWidth, kvWidth, ffn, vocab, stride, headKeys;
+    private final int batch, capacity, width, heads, kvHeads, headDim, group, qWidth, kvWidth, ffn, vocab, stride, headKeys, numExperts, topK;
     private final float scale, eps;
     private final RopeTable.Snapshot rope;
     private final float[][] keys;      // per layer (B, KV, keysSize): DecodeAttention's blocks of transposed keys
@@ -38,15 +45,24 @@ public final class FastDecoder {
     private final int[] seen;          // (B) positions of each sequence that were not padding
     private final ThreadLocal<float[]> scores;
     private final float[] lastLogits;  // (B, V) the last step's or prefill's
-    private int length;
+    private int length, lastT;
     private Buffers buffers;
 
-    /** The activations of {@code rows} rows (B·T), reused until a pass needs more. */
+    /** The activations of {@code rows} rows (B·T), reused until a pass needs more; {@code routed} null for a dense model. */
     private record Buffers(int rows, float[] x, float[] normed, float[] rstd, float[] q, float[] k, float[] v, float[] attended,
-                           float[] projected, float[] gate, float[] up, int[] positions) {
-        Buffers(int rows, int width, int qWidth, int kvWidth, int ffn) {
+                           float[] projected, float[] gate, float[] up, int[] positions, Routed routed) {
+        Buffers(int rows, int width, int qWidth, int kvWidth, int ffn, int layers, int experts, int topK) {
             this(rows, new float[rows * width], new float[rows * width], new float[rows], new float[rows * qWidth], new float[rows * kvWidth],
-                    new float[rows * kvWidth], new float[rows * qWidth], new float[rows * width], new float[rows * ffn], new float[rows * ffn], new int[rows]);
+                    new float[rows * kvWidth], new float[rows * qWidth], new float[rows * width], new float[rows * ffn], new float[rows * ffn], new int[rows],
+                    experts == 0 ? null : new Routed(rows, width, layers, experts, topK));
+        }
+    }
+
+    /** A sparse block's scratch: router logits (rows, E), the chosen experts of every layer (layers, rows·k), and one expert's gathered rows. */
+    private record Routed(float[] logits, int[][] chosen, float[] weights, boolean[] kept, int[] load, int[] slots, float[] gathered, float[] out) {
+        Routed(int rows, int width, int layers, int experts, int topK) {
+            this(new float[rows * experts], new int[layers][rows * topK], new float[rows * topK], new boolean[rows * topK], new int[experts],
+                    new int[rows], new float[rows * width], new float[rows * width]);
         }
     }
 
@@ -70,6 +86,8 @@ public final class FastDecoder {
         vocab = c.vocabSize();
         stride = DecodeAttention.padded(capacity);
         headKeys = DecodeAttention.keysSize(capacity, headDim);
+        numExperts = c.moe().map(DecoderConfig.Moe::numLocalExperts).orElse(0);
+        topK = c.moe().map(DecoderConfig.Moe::numExpertsPerTok).orElse(0);
         scale = (float) (1 / Math.sqrt(headDim));
         eps = (float) c.rmsNormEps();
         rope = RopeTable.of(LlamaModel.inverseFrequencies(c)).covering(capacity);
@@ -80,8 +98,12 @@ public final class FastDecoder {
         seen = new int[batch];
         int scoreSize = group * stride;
         scores = ThreadLocal.withInitial(() -> new float[scoreSize]);
-        buffers = new Buffers(batch, width, qWidth, kvWidth, ffn);
+        buffers = newBuffers(batch);
         lastLogits = new float[batch * vocab];
+    }
+
+    private Buffers newBuffers(int rows) {
+        return new Buffers(rows, width, qWidth, kvWidth, ffn, weights.layers().size(), numExperts, topK);
     }
 
     public LlamaWeights weights() {
@@ -126,7 +148,7 @@ public final class FastDecoder {
         if (embeddings.length != rows * width) throw new IllegalArgumentException(embeddings.length + " values for " + batch + " x " + t + " embeddings of " + width);
         if (mask != null && mask.length != rows) throw new IllegalArgumentException("an attention mask of " + mask.length + " for " + rows + " positions");
         if (length + t > capacity) throw new IllegalStateException("the KV cache holds " + capacity + " positions, " + (length + t) + " asked");
-        if (buffers.rows() < rows) buffers = new Buffers(rows, width, qWidth, kvWidth, ffn);
+        if (buffers.rows() < rows) buffers = newBuffers(rows);
         System.arraycopy(embeddings, 0, buffers.x(), 0, rows * width);
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < t; j++) {
@@ -163,6 +185,7 @@ public final class FastDecoder {
         int rows = batch * t;
         for (int i = 0; i < weights.layers().size(); i++) layer(i, weights.layers().get(i), buf, rows, t);
         length += t;
+        lastT = t;
         int headRows = allPositions ? rows : batch;
         if (!allPositions) { // each sequence's last row, gathered at the front
             for (int b = 0; b < batch; b++) System.arraycopy(buf.x(), (b * t + t - 1) * width, buf.projected(), b * width, width);
@@ -192,11 +215,65 @@ public final class FastDecoder {
         WeightProduct.multiply(buf.attended(), 0, qWidth, rows, new Product(l.o(), l.oBias(), buf.projected(), 0, width));
         VectorMath.addInto(buf.projected(), 0, buf.x(), 0, rows * width);
         RmsNormKernel.forward(buf.x(), 0, l.postNorm(), 0, buf.normed(), buf.rstd(), rows, width, eps);
-        WeightProduct.multiply(buf.normed(), 0, width, rows, new Product(l.gate(), null, buf.gate(), 0, ffn), new Product(l.up(), null, buf.up(), 0, ffn));
-        Activations.sigmoidGate(Activations.Gate.SILU, buf.gate(), 0, buf.gate(), rows * ffn);
-        BinaryKernel.forward(BinaryKernel.Op.MUL, buf.gate(), 0, BinaryKernel.Layout.FULL, buf.up(), 0, BinaryKernel.Layout.FULL, buf.gate(), 1, rows * ffn);
-        WeightProduct.multiply(buf.gate(), 0, ffn, rows, new Product(l.down(), null, buf.projected(), 0, width));
+        switch (l.mlp()) {
+            case LlamaWeights.Dense d -> swiGlu(d, buf.normed(), rows, buf, buf.projected());
+            case LlamaWeights.Sparse s -> sparse(index, s, buf, rows);
+        }
         VectorMath.addInto(buf.projected(), 0, buf.x(), 0, rows * width);
+    }
+
+    /** {@code out = down(silu(gate x) * up x)} for m rows of x (m, C) -> out (m, C), through the buffers' (m, F) gate and up. */
+    private void swiGlu(LlamaWeights.Dense d, float[] x, int m, Buffers buf, float[] out) {
+        WeightProduct.multiply(x, 0, width, m, new Product(d.gate(), null, buf.gate(), 0, ffn), new Product(d.up(), null, buf.up(), 0, ffn));
+        Activations.sigmoidGate(Activations.Gate.SILU, buf.gate(), 0, buf.gate(), m * ffn);
+        BinaryKernel.forward(BinaryKernel.Op.MUL, buf.gate(), 0, BinaryKernel.Layout.FULL, buf.up(), 0, BinaryKernel.Layout.FULL, buf.gate(), 1, m * ffn);
+        WeightProduct.multiply(buf.gate(), 0, ffn, m, new Product(d.down(), null, out, 0, width));
+    }
+
+    /**
+     * Mixtral's block over the normed rows into {@code projected}: route every row, then each expert
+     * that some row chose runs once on all its rows (gathered in row order) and its outputs, times
+     * their routing weights, are added to those rows in expert order ({@link MixtralMoeBlock#forward}'s sum).
+     */
+    private void sparse(int layer, LlamaWeights.Sparse s, Buffers buf, int rows) {
+        Routed r = buf.routed();
+        int[] chosen = r.chosen()[layer];
+        WeightProduct.multiply(buf.normed(), 0, width, rows, new Product(s.router(), null, r.logits(), 0, numExperts));      // (rows, E)
+        Routing.route(r.logits(), 0, rows, numExperts, topK, Integer.MAX_VALUE, chosen, r.weights(), r.kept(), r.load());
+        float[] y = buf.projected();
+        Arrays.fill(y, 0, rows * width, 0f);
+        for (int e = 0; e < numExperts; e++) {
+            int n = 0;
+            for (int slot = 0; slot < rows * topK; slot++) {
+                if (chosen[slot] != e) continue;
+                r.slots()[n] = slot;
+                System.arraycopy(buf.normed(), slot / topK * width, r.gathered(), n++ * width, width);                       // (n_e, C)
+            }
+            if (n == 0) continue; // no row chose it: HF's loop runs it on no rows
+            swiGlu(s.experts().get(e), r.gathered(), n, buf, r.out());                                                      // (n_e, C)
+            for (int j = 0; j < n; j++) {
+                int slot = r.slots()[j], yo = slot / topK * width, oo = j * width;
+                float weight = r.weights()[slot];
+                for (int c = 0; c < width; c++) y[yo + c] += weight * r.out()[oo + c];
+            }
+        }
+    }
+
+    /** The experts layer {@code layer} chose for every row of the last pass (B·t, k), most probable first; empty for a dense model. */
+    public int[] experts(int layer) {
+        if (buffers.routed() == null) return new int[0];
+        return Arrays.copyOf(buffers.routed().chosen()[layer], batch * lastT * topK);
+    }
+
+    /** The experts each layer chose for each sequence's last position in the last pass: (layers, B, k); empty for a dense model. */
+    public int[] routes() {
+        if (buffers.routed() == null) return new int[0];
+        int layers = weights.layers().size();
+        int[] out = new int[layers * batch * topK];
+        for (int l = 0; l < layers; l++) {
+            for (int b = 0; b < batch; b++) System.arraycopy(buffers.routed().chosen()[l], (b * lastT + lastT - 1) * topK, out, (l * batch + b) * topK, topK);
+        }
+        return out;
     }
 
     /** The new keys (transposed) and values into the layer's cache at positions length .. length+t-1. */

@@ -7,7 +7,6 @@ import org.seemore.model.LanguageModel;
 import org.seemore.model.hf.DecoderConfig;
 import org.seemore.model.moe.SparseMoe;
 import org.seemore.nn.Params;
-import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Shaping;
 import org.seemore.tensor.Tensor;
 
@@ -94,76 +93,18 @@ public final class LlamaLanguageModel implements LanguageModel {
         if (capacity < 1 || capacity > config.maxPositions()) {
             throw new IllegalArgumentException("a KV cache of " + capacity + " positions; the model has " + config.maxPositions());
         }
-        if (config.decoder().moe().isPresent()) return new CachedDecoding(batch, capacity); // FastDecoder is dense only: Mixtral decodes through the tensor ops
         return new FastDecoding(new FastDecoder(LlamaWeights.of(model, LlamaWeights.Precision.F32), batch, capacity));
-    }
-
-    /** Every pass through the tensor ops without gradients, extending a {@link KvCache}. */
-    private final class CachedDecoding implements Decoding {
-        private final int batch, capacity;
-        private final KvCache cache = new KvCache(model.layers.size());
-        private float[] last;
-        private int[] routes = new int[0]; // (layers, B, k) of the last pass's last position
-
-        CachedDecoding(int batch, int capacity) {
-            this.batch = batch;
-            this.capacity = capacity;
-        }
-
-        @Override public int length() { return cache.length(); }
-        @Override public int capacity() { return capacity; }
-        @Override public int[] routes() { return routes; }
-
-        @Override
-        public Tensor forward(Tensor visualTokens, int[] tokens) {
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                return run(inputs(model, visualTokens, tokens, batch));
-            }
-        }
-
-        @Override
-        public float[] step(int[] tokens) {
-            if (tokens.length != batch) throw new IllegalArgumentException(tokens.length + " tokens for " + batch + " sequences");
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
-                last = run(model.embed(tokens, batch)).toArray();
-            }
-            return last;
-        }
-
-        private Tensor run(Tensor x) {
-            int start = length(), t = x.dim(1);
-            if (start + t > capacity) throw new IllegalStateException("the KV cache holds " + capacity + " positions, " + (start + t) + " asked");
-            int[] positions = new int[t];
-            for (int i = 0; i < t; i++) positions[i] = start + i;
-            List<MixtralMoeBlock.RouterOutput> routing = new ArrayList<>();
-            for (int i = 0; i < model.layers.size(); i++) {
-                LlamaModel.LayerOutput out = model.layer(model.layers.get(i), x, positions, cache.layers.get(i), null);
-                x = out.hidden();
-                if (out.routing() != null) routing.add(out.routing());
-            }
-            routes = lastRoutes(routing, t);
-            return model.head(x);
-        }
-
-        /** Each layer's experts for each sequence's last position: (layers, B, k). */
-        private int[] lastRoutes(List<MixtralMoeBlock.RouterOutput> routing, int t) {
-            if (routing.isEmpty()) return new int[0];
-            int k = routing.getFirst().topK();
-            int[] out = new int[routing.size() * batch * k];
-            for (int l = 0; l < routing.size(); l++) {
-                for (int b = 0; b < batch; b++) System.arraycopy(routing.get(l).experts(), (b * t + t - 1) * k, out, (l * batch + b) * k, k);
-            }
-            return out;
-        }
     }
 
     /**
      * Decoding on the inference path ({@link FastDecoder}), which reads the model's own float32
      * arrays: a prefill of visual tokens then text, then one token per step; no autodiff graph.
+     * Mixtral's routes are those {@link FastDecoder#routes} chose in the last pass.
      */
     private record FastDecoding(FastDecoder decoder) implements Decoding {
         @Override public int length() { return decoder.length(); }
         @Override public int capacity() { return decoder.capacity(); }
+        @Override public int[] routes() { return decoder.routes(); }
 
         @Override
         public Tensor forward(Tensor visualTokens, int[] tokens) {

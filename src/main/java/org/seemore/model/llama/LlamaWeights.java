@@ -13,8 +13,9 @@ import org.seemore.tensor.Tensor;
 import org.seemore.tensor.kernels.WeightMatrix;
 
 /**
- * A Llama or Qwen2 decoder's weights as inference reads them ({@link FastDecoder}): the matrices as
- * {@link WeightMatrix} in float32 or bfloat16, the norms and biases as float arrays. From a
+ * A Llama, Qwen2 or Mixtral decoder's weights as inference reads them ({@link FastDecoder}): the
+ * matrices as {@link WeightMatrix} in float32 or bfloat16, the norms and biases as float arrays; each
+ * layer's feed-forward is a dense SwiGLU ({@link Dense}) or Mixtral's routed experts ({@link Sparse}). From a
  * {@link LlamaModel} (float32 matrices share the parameters' arrays), straight from a checkpoint
  * (bfloat16 tensors stay 16-bit, others are widened or rounded), or random for benchmarks.
  */
@@ -36,21 +37,58 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
     /** One decoder layer; a bias is null where the config has none. */
     public record Layer(float[] inputNorm, WeightMatrix q, float[] qBias, WeightMatrix k, float[] kBias, WeightMatrix v, float[] vBias,
-                        WeightMatrix o, float[] oBias, float[] postNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
+                        WeightMatrix o, float[] oBias, float[] postNorm, Mlp mlp) {}
+
+    /** A layer's feed-forward, after {@code post_attention_layernorm}: dense, or routed among experts. */
+    public sealed interface Mlp permits Dense, Sparse {
+        /** Every matrix it holds. */
+        List<WeightMatrix> matrices();
+    }
+
+    /** HF's {@code LlamaMLP}, {@code down(silu(gate x) * up x)}: gate and up (F, C), down (C, F); also one Mixtral expert (w1, w3, w2). */
+    public record Dense(WeightMatrix gate, WeightMatrix up, WeightMatrix down) implements Mlp {
+        @Override
+        public List<WeightMatrix> matrices() {
+            return List.of(gate, up, down);
+        }
+    }
+
+    /** Mixtral's {@code block_sparse_moe}: the router {@code gate} (E, C) and E experts, of which each row takes {@code topK} ({@link MixtralMoeBlock}). */
+    public record Sparse(WeightMatrix router, List<Dense> experts, int topK) implements Mlp {
+        public Sparse {
+            experts = List.copyOf(experts);
+            if (router.rows() != experts.size()) throw new IllegalArgumentException("a router of " + router.rows() + " experts over " + experts.size());
+            if (topK < 1 || topK > experts.size()) throw new IllegalArgumentException(topK + " experts per token of " + experts.size());
+        }
+
+        @Override
+        public List<WeightMatrix> matrices() {
+            List<WeightMatrix> all = new ArrayList<>(List.of(router));
+            for (Dense e : experts) all.addAll(e.matrices());
+            return all;
+        }
+    }
 
     public LlamaWeights {
-        if (config.moe().isPresent()) throw new IllegalArgumentException("a " + config.family().modelType + " config has experts; LlamaWeights is dense");
         if (config.slidingWindow().isPresent() || config.mlpBias() || config.hiddenAct() != org.seemore.model.hf.Activation.SILU) {
             throw new IllegalArgumentException("sliding windows, MLP biases and activations other than silu are not supported yet");
         }
         layers = List.copyOf(layers);
+        for (Layer l : layers) {
+            boolean fits = switch (l.mlp()) {
+                case Dense d -> config.moe().isEmpty();
+                case Sparse s -> config.moe().filter(m -> m.numLocalExperts() == s.experts().size() && m.numExpertsPerTok() == s.topK()).isPresent();
+            };
+            if (!fits) throw new IllegalArgumentException("a layer's feed-forward " + l.mlp().getClass().getSimpleName() + " does not fit the config's experts " + config.moe());
+        }
     }
 
     /** The bytes of every matrix and vector (the tied embedding once). */
     public long bytes() {
         long total = embed.bytes() + (lmHead == embed ? 0 : lmHead.bytes()) + 4L * finalNorm.length;
         for (Layer l : layers) {
-            for (WeightMatrix m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) total += m.bytes();
+            for (WeightMatrix m : List.of(l.q(), l.k(), l.v(), l.o())) total += m.bytes();
+            for (WeightMatrix m : l.mlp().matrices()) total += m.bytes();
             for (float[] f : Arrays.asList(l.inputNorm(), l.postNorm(), l.qBias(), l.kBias(), l.vBias(), l.oBias())) total += f == null ? 0 : 4L * f.length;
         }
         return total;
@@ -60,10 +98,13 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
     public static LlamaWeights of(LlamaModel model, Precision precision) {
         List<Layer> layers = new ArrayList<>();
         for (LlamaModel.Layer l : model.layers) {
-            if (!(l.ffn() instanceof FeedForward.SwiGlu mlp)) throw new IllegalArgumentException("the inference path is dense only; this model routes among experts");
+            Mlp mlp = switch (l.ffn()) {
+                case FeedForward.SwiGlu d -> new Dense(matrix(d.gate(), precision), matrix(d.up(), precision), matrix(d.down(), precision));
+                case MixtralMoeBlock m -> new Sparse(matrix(m.gate(), precision), m.experts().stream()
+                        .map(e -> new Dense(matrix(e.w1(), precision), matrix(e.w3(), precision), matrix(e.w2(), precision))).toList(), m.topK());
+            };
             layers.add(new Layer(copy(l.inputNorm()), matrix(l.q(), precision), copy(l.qBias()), matrix(l.k(), precision), copy(l.kBias()),
-                    matrix(l.v(), precision), copy(l.vBias()), matrix(l.o(), precision), copy(l.oBias()), copy(l.postNorm()),
-                    matrix(mlp.gate(), precision), matrix(mlp.up(), precision), matrix(mlp.down(), precision)));
+                    matrix(l.v(), precision), copy(l.vBias()), matrix(l.o(), precision), copy(l.oBias()), copy(l.postNorm()), mlp));
         }
         WeightMatrix embed = matrix(model.embed, precision);
         WeightMatrix head = model.lmHead == model.embed ? embed : matrix(model.lmHead, precision);
@@ -78,21 +119,36 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
     public static LlamaWeights load(DecoderConfig config, SafetensorsCheckpoint checkpoint, String prefix, Precision precision) {
         Loader in = new Loader(checkpoint, prefix, precision);
         int c = config.hiddenSize(), q = config.numAttentionHeads() * config.headDim(), kv = config.numKeyValueHeads() * config.headDim();
-        int f = config.intermediateSize();
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            String l = "model.layers." + i + ".", a = l + "self_attn.", m = l + "mlp.";
+            String l = "model.layers." + i + ".", a = l + "self_attn.";
             layers.add(new Layer(in.vector(l + "input_layernorm.weight", c),
                     in.matrix(a + "q_proj.weight", q, c), config.qkvBias() ? in.vector(a + "q_proj.bias", q) : null,
                     in.matrix(a + "k_proj.weight", kv, c), config.qkvBias() ? in.vector(a + "k_proj.bias", kv) : null,
                     in.matrix(a + "v_proj.weight", kv, c), config.qkvBias() ? in.vector(a + "v_proj.bias", kv) : null,
                     in.matrix(a + "o_proj.weight", c, q), config.outputBias() ? in.vector(a + "o_proj.bias", c) : null,
-                    in.vector(l + "post_attention_layernorm.weight", c),
-                    in.matrix(m + "gate_proj.weight", f, c), in.matrix(m + "up_proj.weight", f, c), in.matrix(m + "down_proj.weight", c, f)));
+                    in.vector(l + "post_attention_layernorm.weight", c), loadMlp(in, config, l)));
         }
         WeightMatrix embed = in.matrix("model.embed_tokens.weight", config.vocabSize(), c);
         WeightMatrix head = config.tieWordEmbeddings() ? embed : in.matrix("lm_head.weight", config.vocabSize(), c);
         return new LlamaWeights(config, precision, embed, head, in.vector("model.norm.weight", c), layers);
+    }
+
+    /** Layer {@code l}'s {@code mlp.gate_proj/up_proj/down_proj}, or Mixtral's {@code block_sparse_moe.gate} and {@code experts.e.w1/w3/w2}. */
+    private static Mlp loadMlp(Loader in, DecoderConfig config, String l) {
+        int c = config.hiddenSize(), f = config.intermediateSize();
+        if (config.moe().isEmpty()) {
+            String m = l + "mlp.";
+            return new Dense(in.matrix(m + "gate_proj.weight", f, c), in.matrix(m + "up_proj.weight", f, c), in.matrix(m + "down_proj.weight", c, f));
+        }
+        DecoderConfig.Moe moe = config.moe().get();
+        String m = l + "block_sparse_moe.";
+        List<Dense> experts = new ArrayList<>();
+        for (int e = 0; e < moe.numLocalExperts(); e++) {
+            String x = m + "experts." + e + ".";
+            experts.add(new Dense(in.matrix(x + "w1.weight", f, c), in.matrix(x + "w3.weight", f, c), in.matrix(x + "w2.weight", c, f)));
+        }
+        return new Sparse(in.matrix(m + "gate.weight", moe.numLocalExperts(), c), experts, moe.numExpertsPerTok());
     }
 
     /**
@@ -103,17 +159,27 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
     public static LlamaWeights random(DecoderConfig config, Precision precision, long seed) {
         Rng rng = new Rng(seed);
         int c = config.hiddenSize(), q = config.numAttentionHeads() * config.headDim(), kv = config.numKeyValueHeads() * config.headDim();
-        int f = config.intermediateSize();
         boolean bias = config.qkvBias();
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             layers.add(new Layer(ones(c), random(rng, q, c, precision), bias ? new float[q] : null, random(rng, kv, c, precision), bias ? new float[kv] : null,
                     random(rng, kv, c, precision), bias ? new float[kv] : null, random(rng, c, q, precision), config.outputBias() ? new float[c] : null,
-                    ones(c), random(rng, f, c, precision), random(rng, f, c, precision), random(rng, c, f, precision)));
+                    ones(c), randomMlp(rng, config, precision)));
         }
         WeightMatrix embed = random(rng, config.vocabSize(), c, precision);
         WeightMatrix head = config.tieWordEmbeddings() ? embed : random(rng, config.vocabSize(), c, precision);
         return new LlamaWeights(config, precision, embed, head, ones(c), layers);
+    }
+
+    /** A dense MLP (gate, up, down), or Mixtral's router then each expert's w1, w3, w2, drawn in that order. */
+    private static Mlp randomMlp(Rng rng, DecoderConfig config, Precision precision) {
+        int c = config.hiddenSize(), f = config.intermediateSize();
+        if (config.moe().isEmpty()) return new Dense(random(rng, f, c, precision), random(rng, f, c, precision), random(rng, c, f, precision));
+        DecoderConfig.Moe moe = config.moe().get();
+        WeightMatrix router = random(rng, moe.numLocalExperts(), c, precision);
+        List<Dense> experts = new ArrayList<>();
+        for (int e = 0; e < moe.numLocalExperts(); e++) experts.add(new Dense(random(rng, f, c, precision), random(rng, f, c, precision), random(rng, c, f, precision)));
+        return new Sparse(router, experts, moe.numExpertsPerTok());
     }
 
     private static WeightMatrix random(Rng rng, int rows, int cols, Precision precision) {

@@ -65,6 +65,21 @@ public final class MixtralMoeBlock implements FeedForward {
         this.topK = topK;
     }
 
+    /** The router's weights (E, C). */
+    Tensor gate() {
+        return gate;
+    }
+
+    /** Each expert's w1, w2, w3, in expert order. */
+    List<Expert> experts() {
+        return experts;
+    }
+
+    /** Experts chosen per token. */
+    int topK() {
+        return topK;
+    }
+
     /** The router's choice for x (N, C): logits, the top-k experts and their renormalised weights. */
     RouterOutput route(Tensor x) {
         int n = x.dim(0), numExperts = experts.size();

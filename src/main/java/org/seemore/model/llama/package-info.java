@@ -4,9 +4,9 @@
  * ({@link org.seemore.model.llama.LlamaModel}), whose layers end in a dense SwiGLU MLP or Mixtral's
  * routed experts ({@link org.seemore.model.llama.MixtralMoeBlock}, with HF's load-balancing loss),
  * KV-cached greedy generation through the tensor ops ({@link org.seemore.model.llama.GreedyDecoder}, the
- * reference), the inference path off the autodiff graph for the dense ones
+ * reference), the inference path off the autodiff graph
  * ({@link org.seemore.model.llama.FastDecoder} over {@link org.seemore.model.llama.LlamaWeights},
- * float32 or bfloat16) and the
+ * float32 or bfloat16, Mixtral's experts each run once on the rows routed to them) and the
  * {@link org.seemore.model.LanguageModel} a vision-language model composes
  * ({@link org.seemore.model.llama.LlamaLanguageModel}).
  *

@@ -31,6 +31,8 @@ public final class WeightProduct {
     static final int GROUP = 8;
     /** Above this many rows of x, W is widened block by block for {@link Gemm}, which reuses it from cache. */
     public static final int MAX_SMALL_ROWS = 16;
+    /** Weights per chunk of rows the few-row products reuse from cache (64 KB of float32). */
+    static final int CHUNK_FLOATS = 1 << 14;
     /** Weight rows below which a product stays on the calling thread. */
     private static final int MIN_TASK_ROWS = 32;
     /** Tasks per thread: claimed dynamically, so a thread slowed by another process does less. */
@@ -90,14 +92,19 @@ public final class WeightProduct {
             PanelProduct.multiplyRows(panels, r0, r1, x, xo, ldx, m, bias, y, yo, ldy);
             return;
         }
-        int i = 0;
-        for (; i + GROUP <= m; i += GROUP) group8(w, r0, r1, x, xo + i * ldx, ldx, bias, y, yo + i * ldy, ldy);
-        for (; i + 4 <= m; i += 4) group4(w, r0, r1, x, xo + i * ldx, ldx, bias, y, yo + i * ldy, ldy);
-        for (; i < m; i++) {
-            switch (w) {
-                case WeightMatrix.F32 f -> f32One(f.values(), f.offset(), f.cols(), r0, r1, x, xo + i * ldx, bias, y, yo + i * ldy);
-                case WeightMatrix.Bf16 b -> bf16One(b.bits(), b.cols(), r0, r1, x, xo + i * ldx, bias, y, yo + i * ldy);
-                case WeightMatrix.Bf16Panels b -> throw new IllegalStateException("panels are multiplied by PanelProduct");
+        // a chunk of weight rows meets every group of x's rows while it is in cache: W comes from memory once
+        // for any m (2 or 3 rows, an expert's share of a batch, took one pass over W per row)
+        int chunk = Math.max(GROUP, CHUNK_FLOATS / Math.max(w.cols(), 1));
+        for (int c0 = r0; c0 < r1; c0 += chunk) {
+            int c1 = Math.min(r1, c0 + chunk), i = 0;
+            for (; i + GROUP <= m; i += GROUP) group8(w, c0, c1, x, xo + i * ldx, ldx, bias, y, yo + i * ldy, ldy);
+            for (; i + 4 <= m; i += 4) group4(w, c0, c1, x, xo + i * ldx, ldx, bias, y, yo + i * ldy, ldy);
+            for (; i < m; i++) {
+                switch (w) {
+                    case WeightMatrix.F32 f -> f32One(f.values(), f.offset(), f.cols(), c0, c1, x, xo + i * ldx, bias, y, yo + i * ldy);
+                    case WeightMatrix.Bf16 b -> bf16One(b.bits(), b.cols(), c0, c1, x, xo + i * ldx, bias, y, yo + i * ldy);
+                    case WeightMatrix.Bf16Panels b -> throw new IllegalStateException("panels are multiplied by PanelProduct");
+                }
             }
         }
     }

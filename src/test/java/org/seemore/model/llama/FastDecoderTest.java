@@ -138,12 +138,7 @@ class FastDecoderTest {
         assertThat(bf16.layers().getFirst().q()).isInstanceOf(WeightMatrix.Bf16Panels.class);
         LlamaWeights f32 = LlamaWeights.of(model, LlamaWeights.Precision.F32);
         assertThat(f32.bytes() - bf16.bytes()).as("half the matrices' bytes").isEqualTo((f32.bytes() - norms(f32)) / 2);
-        for (Tensor t : model.parameters().values()) { // round every matrix in place: the tensor path then computes on what BF16 holds
-            if (t.shape().length != 2) continue;
-            float[] rounded = new float[t.size()];
-            WeightMatrix.Bf16.rounded(t.data(), t.offset(), t.dim(0), t.dim(1)).widenRows(0, t.dim(0), rounded, 0);
-            System.arraycopy(rounded, 0, t.data(), t.offset(), rounded.length);
-        }
+        MixtralFastDecoderTest.rounded(model); // every matrix in place: the tensor path then computes on what BF16 holds
         int[][] p = prompt(3, 9);
         GreedyDecoder.Result want = new GreedyDecoder(model).generate(p[0], p[1], 3, 5);
         FastDecoder.Generation got = new FastDecoder(bf16, 3, 32).generate(p[0], p[1], 5, new int[0], true);

@@ -62,8 +62,8 @@ class LlamaWeightsTest {
         DecoderConfig config = LLAMA.decoder().orElseThrow();
         LlamaWeights f32 = LlamaWeights.random(config, LlamaWeights.Precision.F32, 5);
         LlamaWeights bf16 = LlamaWeights.random(config, LlamaWeights.Precision.BF16, 5);
-        WeightMatrix.F32 up = (WeightMatrix.F32) f32.layers().getFirst().up();
-        WeightMatrix.Bf16Panels packed = (WeightMatrix.Bf16Panels) bf16.layers().getFirst().up();
+        WeightMatrix.F32 up = (WeightMatrix.F32) ((LlamaWeights.Dense) f32.layers().getFirst().mlp()).up();
+        WeightMatrix.Bf16Panels packed = (WeightMatrix.Bf16Panels) ((LlamaWeights.Dense) bf16.layers().getFirst().mlp()).up();
         assertThat(packed.unpacked().bits()).containsExactly(WeightMatrix.Bf16.rounded(up.values(), up.offset(), up.rows(), up.cols()).bits());
     }
 
@@ -87,5 +87,44 @@ class LlamaWeightsTest {
         DecoderConfig other = org.seemore.model.hf.HfModelConfig.read(copy).config() instanceof DecoderConfig d ? d : null;
         assertThatThrownBy(() -> LlamaWeights.load(other, SafetensorsCheckpoint.open(copy), "", LlamaWeights.Precision.BF16))
                 .hasMessageContaining("gate_proj.weight is [160, 64], expected [161, 64]");
+    }
+
+    @Test
+    void aMixtralCheckpointGivesEachLayerItsRouterAndExpertsAndEveryByteOnce() {
+        HfModelDirectory mixtral = HfModelDirectory.open(HfFixtures.model("mixtral"));
+        DecoderConfig config = mixtral.decoder().orElseThrow();
+        LlamaWeights w = LlamaWeights.load(config, mixtral.weights(), "", LlamaWeights.Precision.F32);
+        LlamaWeights.Sparse block = (LlamaWeights.Sparse) w.layers().get(1).mlp();
+        assertThat(block.topK()).isEqualTo(2);
+        assertThat(block.experts()).hasSize(8);
+        assertThat(List.of(block.router().rows(), block.router().cols())).containsExactly(8, 64);
+        WeightMatrix.F32 w2 = (WeightMatrix.F32) block.experts().get(5).down();
+        assertThat(List.of(w2.rows(), w2.cols())).containsExactly(64, 96);
+        assertThat(w2.values()).containsExactly(mixtral.weights().get("model.layers.1.block_sparse_moe.experts.5.w2.weight").toFloats());
+        long stored = mixtral.weights().tensors().values().stream().mapToLong(t -> 4L * t.toFloats().length).sum();
+        assertThat(w.bytes()).as("every tensor of the checkpoint, float32").isEqualTo(stored);
+        assertThat(LlamaWeights.load(config, mixtral.weights(), "", LlamaWeights.Precision.BF16).bytes()).isLessThan(stored / 2 + stored / 10);
+    }
+
+    @Test
+    void randomMixtralWeightsAreSparseAndALayerThatDoesNotFitTheConfigIsRefused() {
+        DecoderConfig config = HfModelDirectory.open(HfFixtures.model("mixtral")).decoder().orElseThrow();
+        LlamaWeights w = LlamaWeights.random(config, LlamaWeights.Precision.BF16, 3);
+        assertThat(w.layers()).allSatisfy(l -> assertThat(l.mlp()).isInstanceOfSatisfying(LlamaWeights.Sparse.class, s -> {
+            assertThat(s.experts()).hasSize(8);
+            assertThat(s.router()).isInstanceOf(WeightMatrix.Bf16Panels.class);
+        }));
+        LlamaWeights.Layer sparse = w.layers().getFirst();
+        LlamaWeights.Dense expert = ((LlamaWeights.Sparse) sparse.mlp()).experts().getFirst();
+        LlamaWeights.Layer dense = new LlamaWeights.Layer(sparse.inputNorm(), sparse.q(), null, sparse.k(), null, sparse.v(), null, sparse.o(), null,
+                sparse.postNorm(), expert);
+        assertThatThrownBy(() -> new LlamaWeights(config, w.precision(), w.embed(), w.lmHead(), w.finalNorm(), List.of(sparse, dense)))
+                .hasMessageContaining("does not fit");
+        LlamaWeights.Sparse topThree = new LlamaWeights.Sparse(((LlamaWeights.Sparse) sparse.mlp()).router(), ((LlamaWeights.Sparse) sparse.mlp()).experts(), 3);
+        LlamaWeights.Layer wrongK = new LlamaWeights.Layer(sparse.inputNorm(), sparse.q(), null, sparse.k(), null, sparse.v(), null, sparse.o(), null,
+                sparse.postNorm(), topThree);
+        assertThatThrownBy(() -> new LlamaWeights(config, w.precision(), w.embed(), w.lmHead(), w.finalNorm(), List.of(wrongK)))
+                .hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> new LlamaWeights.Sparse(expert.gate(), List.of(expert), 1)).hasMessageContaining("a router of 96 experts over 1");
     }
 }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 /**
  * {@link WeightProduct} against {@link WeightProductReference}, for {@code FastReferencePairsTest}:
  * float32, bfloat16 and bfloat16 panel weights, every group of rows of x (one, four, eight and what is left, and the
- * block-widened {@link Gemm} path past {@link WeightProduct#MAX_SMALL_ROWS}), with and without a
+ * block-widened {@link Gemm} path past {@link WeightProduct#MAX_SMALL_ROWS}), more weight rows than a cached chunk, with and without a
  * bias, strided x and y, several products sharing one x. The size is the number of columns.
  */
 public final class WeightProductPairs {
@@ -68,6 +68,19 @@ public final class WeightProductPairs {
                 WeightProductReference.multiplyRows(w, 0, n, x, 0, k, m, bias, want, 0, n);
                 WeightProduct.multiply(x, 0, k, m, new WeightProduct.Product(w, bias, y, 0, n));
                 outcome.absolute("blocks, rows=%d cols=%d %s".formatted(n, k, kind), y, want, 2e-6 * k + 1e-6);
+            }
+            // more weight rows than one cached chunk of the few-row products holds, with a remainder of x's rows:
+            // every chunk meets every row of x
+            for (int rowsOfX : new int[] {3, 13}) {
+                int tall = WeightProduct.CHUNK_FLOATS / cols + 9;
+                float[] xs = random(random, rowsOfX * cols);
+                for (String kind : new String[] {"f32", "bf16"}) {
+                    WeightMatrix w = matrix(kind, random(random, tall * cols), tall, cols);
+                    float[] y = new float[rowsOfX * tall], want = y.clone();
+                    WeightProductReference.multiplyRows(w, 0, tall, xs, 0, cols, rowsOfX, null, want, 0, tall);
+                    WeightProduct.multiplyRows(w, 0, tall, xs, 0, cols, rowsOfX, null, y, 0, tall);
+                    outcome.absolute("chunks, m=%d rows=%d cols=%d %s".formatted(rowsOfX, tall, cols, kind), y, want, 2e-6 * cols + 1e-6);
+                }
             }
             return outcome;
         }));
