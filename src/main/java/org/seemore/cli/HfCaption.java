@@ -31,7 +31,7 @@ final class HfCaption {
     }
 
     static void caption(CaptionCommand command, Sampler sampler, Map<Path, String> captions, Map<Path, String> errors) {
-        caption(HfSession.open(requireVision(command.model, "caption")), command, sampler, captions, errors);
+        caption(HfSession.open(requireVision(command.model, "caption"), command.dtype.parse()), command, sampler, captions, errors);
     }
 
     /** Captions {@code command}'s images one by one; an image that fails is reported and the others go on. */

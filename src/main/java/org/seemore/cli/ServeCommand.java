@@ -7,9 +7,11 @@ import java.util.concurrent.CountDownLatch;
 import org.seemore.model.ModelDirectory;
 import org.seemore.generate.hf.HfModels;
 import org.seemore.generate.hf.HfSession;
+import org.seemore.generate.hf.WeightDtype;
 import org.seemore.serve.OpenAiServer;
 import org.seemore.serve.ServeSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seemore serve}: an OpenAI-compatible endpoint and a web page over one model. */
@@ -57,6 +59,9 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = "10")
     double graceSeconds;
 
+    @Mixin
+    DtypeOption dtype;
+
     @Option(names = "--model-name", paramLabel = "NAME", description = "The model's id in the API (default: the directory's name).")
     String modelName;
 
@@ -64,13 +69,15 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServeSettings settings = CliSupport.parse("--max-*/--timeout/--port", () -> new ServeSettings(host, port, apiKey, maxBodyBytes,
                 maxImagePixels, maxNewTokens, maxSequences, maxQueue, seconds(timeoutSeconds), seconds(graceSeconds)));
+        WeightDtype weights = dtype.parse();
         String name = modelName != null ? modelName : model.toAbsolutePath().normalize().getFileName().toString();
         OpenAiServer unstarted;
         if (HfModels.isHuggingFace(model)) {
-            HfSession session = HfSession.open(model);
+            HfSession session = HfSession.open(model, weights);
             session.requireChatTemplate(); // requests are conversations: refuse a directory without a template now, not per request
             unstarted = new OpenAiServer(session, name, settings);
         } else {
+            dtype.checkOwnModel(model);
             ModelDirectory.Loaded loaded = ModelDirectory.load(model);
             unstarted = new OpenAiServer(loaded.model(), loaded.tokenizer(), name, settings);
         }

@@ -71,6 +71,24 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
     }
 
     /**
+     * How {@code checkpoint} stores the matrices of the decoder behind {@code prefix} (its
+     * {@code model.*} and {@code lm_head.*} tensors of rank 2), as {@code --dtype auto} keeps them:
+     * BF16 when every one is bfloat16, else F32 (the kernels read float32 or bfloat16, so F16 is widened;
+     * a mix is widened rather than rounded).
+     */
+    public static Precision stored(SafetensorsCheckpoint checkpoint, String prefix) {
+        boolean any = false;
+        for (String name : checkpoint.names()) {
+            if (!name.startsWith(prefix + "model.") && !name.startsWith(prefix + "lm_head.")) continue;
+            StoredTensor t = checkpoint.get(name);
+            if (t.rank() != 2) continue;
+            if (t.dtype() != DType.BF16) return Precision.F32;
+            any = true;
+        }
+        return any ? Precision.BF16 : Precision.F32;
+    }
+
+    /**
      * The weights of a checkpoint, tensors named as in HF's state dict behind {@code prefix} (empty, or
      * {@code language_model.} inside LLaVA): with {@link Precision#BF16}, bfloat16 tensors are kept as
      * stored and others rounded; with {@link Precision#F32}, everything is widened.
@@ -158,11 +176,20 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
             return t;
         }
 
+        /** A matrix in {@link #precision}; bfloat16 packed into panels row by row from the mapped file, no row-major copy between. */
         WeightMatrix matrix(String name, int rows, int cols) {
             StoredTensor t = get(name, rows, cols);
             if (precision == Precision.F32) return new WeightMatrix.F32(t.toFloats(), 0, rows, cols);
-            if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(new WeightMatrix.Bf16(t.toShorts(), rows, cols));
-            return WeightMatrix.Bf16Panels.of(WeightMatrix.Bf16.rounded(t.toFloats(), 0, rows, cols));
+            if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(t.bytes(), rows, cols);
+            WeightMatrix.Bf16Panels panels = WeightMatrix.Bf16Panels.empty(rows, cols);
+            float[] row = new float[cols];
+            short[] bits = new short[cols];
+            for (int r = 0; r < rows; r++) {
+                t.readFloats((long) r * cols, row, 0, cols);
+                for (int c = 0; c < cols; c++) bits[c] = WeightMatrix.roundToBf16(row[c]);
+                panels.putRow(r, bits, 0);
+            }
+            return panels;
         }
 
         float[] vector(String name, int n) {
