@@ -72,8 +72,10 @@ public final class ServeCommand implements Callable<Integer> {
         WeightDtype weights = dtype.parse();
         String name = modelName != null ? modelName : model.toAbsolutePath().normalize().getFileName().toString();
         OpenAiServer unstarted;
+        String held = "";
         if (HfModels.isHuggingFace(model)) {
             HfSession session = HfSession.open(model, weights);
+            held = " (weights " + session.weightsInMemory() + ")";
             session.requireChatTemplate(); // requests are conversations: refuse a directory without a template now, not per request
             unstarted = new OpenAiServer(session, name, settings);
         } else {
@@ -89,7 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
-        System.err.println("seemore serve: model '" + name + "' on http://" + host + ":" + server.port() + "/ ("
+        System.err.println("seemore serve: model '" + name + "'" + held + " on http://" + host + ":" + server.port() + "/ ("
                 + (settings.apiKey() == null ? "no API key" : "API key required") + ")");
         stopped.await();
         return 0;

@@ -18,6 +18,9 @@ public interface HfLanguageModel {
     /** The length of a logits row (the model's {@code vocab_size}, which may exceed the tokenizer's). */
     int vocabSize();
 
+    /** How the weights are held in memory, for a status line: e.g. {@code bf16, 269.1 MB}. */
+    String weightsInMemory();
+
     /** How images enter the prompt, or empty for a text-only model (which then refuses images). */
     default Optional<ImageTokens> imageTokens() {
         return Optional.empty();

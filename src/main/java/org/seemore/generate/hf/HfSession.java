@@ -118,6 +118,11 @@ public final class HfSession {
         return template;
     }
 
+    /** How the model's weights are held in memory, for a status line ({@code bf16, 269.1 MB}). */
+    public String weightsInMemory() {
+        return model.weightsInMemory();
+    }
+
     /** The ids that end a reply. */
     public Set<Integer> eosIds() {
         return eosIds;

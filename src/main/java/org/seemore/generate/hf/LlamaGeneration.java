@@ -1,6 +1,7 @@
 package org.seemore.generate.hf;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.seemore.UserException;
 import org.seemore.model.hf.HfModelDirectory;
 import org.seemore.model.llama.FastDecoder;
@@ -46,6 +47,16 @@ final class LlamaGeneration implements HfLanguageModel {
     /** The weights it decodes with. */
     LlamaWeights weights() {
         return weights;
+    }
+
+    @Override
+    public String weightsInMemory() {
+        return describe(weights);
+    }
+
+    /** {@code bf16, 269.1 MB}: the matrices' type and every weight's bytes. */
+    static String describe(LlamaWeights weights) {
+        return String.format(Locale.ROOT, "%s, %.1f MB", weights.precision().name().toLowerCase(Locale.ROOT), weights.bytes() / 1e6);
     }
 
     @Override

@@ -42,6 +42,11 @@ final class LlavaGeneration implements HfLanguageModel {
     }
 
     @Override
+    public String weightsInMemory() {
+        return "decoder " + LlamaGeneration.describe(language) + "; vision tower and projector f32";
+    }
+
+    @Override
     public int maxPositions() {
         return language.config().maxPositionEmbeddings();
     }

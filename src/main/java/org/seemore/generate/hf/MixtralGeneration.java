@@ -1,6 +1,7 @@
 package org.seemore.generate.hf;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.seemore.UserException;
 import org.seemore.model.LanguageModel;
 import org.seemore.model.hf.DecoderConfig;
@@ -38,6 +39,12 @@ final class MixtralGeneration implements HfLanguageModel {
         } catch (IllegalArgumentException e) { // an unsupported option (sliding window, activation) or a tensor LlamaModel refuses
             throw new UserException(directory.directory() + ": " + e.getMessage());
         }
+    }
+
+    @Override
+    public String weightsInMemory() {
+        long values = model.model().parameters().values().stream().mapToLong(Tensor::size).sum();
+        return String.format(Locale.ROOT, "f32, %.1f MB", 4 * values / 1e6);
     }
 
     @Override
