@@ -1,6 +1,7 @@
 package org.seemore.generate.hf;
 
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.seemore.tensor.Tensor;
 
 /**
@@ -43,5 +44,23 @@ public interface HfLanguageModel {
 
         /** Appends {@code token} at the next position; returns the logits that follow it. */
         float[] step(int token);
+
+        /** A generation whose logits are {@code first} until its first step, each step's those {@code step} returns. */
+        static Generation of(float[] first, IntFunction<float[]> step) {
+            return new Generation() {
+                private float[] logits = first;
+
+                @Override
+                public float[] logits() {
+                    return logits;
+                }
+
+                @Override
+                public float[] step(int token) {
+                    logits = step.apply(token);
+                    return logits;
+                }
+            };
+        }
     }
 }

@@ -90,20 +90,6 @@ final class LlamaGeneration implements HfLanguageModel {
             float[] part = t == length ? embeddings : Arrays.copyOfRange(embeddings, from * width, (from + t) * width); // (t, C)
             last = decoder.prefill(part, t, null, false);                                                            // (V)
         }
-        float[] first = last;
-        return new Generation() {
-            private float[] logits = first;
-
-            @Override
-            public float[] logits() {
-                return logits;
-            }
-
-            @Override
-            public float[] step(int token) {
-                logits = decoder.step(new int[] {token}); // (V), in the decoder's buffer
-                return logits;
-            }
-        };
+        return Generation.of(last, token -> decoder.step(new int[] {token})); // (V), in the decoder's buffer
     }
 }

@@ -72,19 +72,6 @@ final class MixtralGeneration implements HfLanguageModel {
         }
         int v = prefill.dim(2), t = prefill.dim(1);
         float[] first = Arrays.copyOfRange(prefill.data(), prefill.offset() + (t - 1) * v, prefill.offset() + t * v);
-        return new Generation() {
-            private float[] logits = first;
-
-            @Override
-            public float[] logits() {
-                return logits;
-            }
-
-            @Override
-            public float[] step(int token) {
-                logits = decoding.step(new int[] {token});  // (1, V)
-                return logits;
-            }
-        };
+        return Generation.of(first, token -> decoding.step(new int[] {token})); // (1, V)
     }
 }
