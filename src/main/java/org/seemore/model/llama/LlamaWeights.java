@@ -3,6 +3,7 @@ package org.seemore.model.llama;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.seemore.UserException;
 import org.seemore.io.DType;
 import org.seemore.io.SafetensorsCheckpoint;
@@ -168,6 +169,14 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
     /** Reads named tensors of the expected shapes from a checkpoint. */
     private record Loader(SafetensorsCheckpoint checkpoint, String prefix, Precision precision) {
+        /** A tensor of {@code shape}, handed to {@code read} and then released from resident memory (it is copied). */
+        <T> T read(String name, int[] shape, Function<StoredTensor, T> read) {
+            StoredTensor t = get(name, shape);
+            T out = read.apply(t);
+            t.release();
+            return out;
+        }
+
         StoredTensor get(String name, int... shape) {
             StoredTensor t = checkpoint.get(prefix + name);
             if (!Arrays.equals(t.shape(), shape)) {
@@ -178,7 +187,10 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
         /** A matrix in {@link #precision}; bfloat16 packed into panels row by row from the mapped file, no row-major copy between. */
         WeightMatrix matrix(String name, int rows, int cols) {
-            StoredTensor t = get(name, rows, cols);
+            return read(name, new int[] {rows, cols}, t -> matrix(t, rows, cols));
+        }
+
+        private WeightMatrix matrix(StoredTensor t, int rows, int cols) {
             if (precision == Precision.F32) return new WeightMatrix.F32(t.toFloats(), 0, rows, cols);
             if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(t.bytes(), rows, cols);
             WeightMatrix.Bf16Panels panels = WeightMatrix.Bf16Panels.empty(rows, cols);
@@ -193,7 +205,7 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
         }
 
         float[] vector(String name, int n) {
-            return get(name, n).toFloats();
+            return read(name, new int[] {n}, StoredTensor::toFloats);
         }
     }
 }
