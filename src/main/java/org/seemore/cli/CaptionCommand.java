@@ -49,6 +49,9 @@ public final class CaptionCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    DtypeOption dtype;
+
     @Option(names = "--max-tokens", paramLabel = "N", description = "Longest caption in tokens: characters for seemore's models (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     int maxTokens;
 
@@ -67,12 +70,14 @@ public final class CaptionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Sampler sampler = sampling.sampler();
+        dtype.parse();
         if (maxTokens < 1) throw new UserException("--max-tokens must be positive");
         Map<Path, String> captions = new LinkedHashMap<>();
         Map<Path, String> errors = new LinkedHashMap<>();
         if (HfModels.isHuggingFace(model)) {
             HfCaption.caption(this, sampler, captions, errors);
         } else {
+            dtype.checkOwnModel(model);
             captionWithOwnModel(sampler, captions, errors);
         }
         return report(captions, errors);

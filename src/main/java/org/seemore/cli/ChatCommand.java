@@ -16,6 +16,7 @@ import org.seemore.generate.Sampler;
 import org.seemore.generate.hf.HfModels;
 import org.seemore.generate.hf.HfSession;
 import org.seemore.generate.hf.Turn;
+import org.seemore.generate.hf.WeightDtype;
 import org.seemore.tensor.Rng;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,23 +49,27 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    DtypeOption dtype;
+
     @Option(names = "--seed", paramLabel = "N", description = "Sampling seed for the whole conversation (default: ${DEFAULT-VALUE}).", defaultValue = "1337")
     long seed;
 
     @Override
     public Integer call() throws IOException {
         Sampler sampler = sampling.sampler();
+        WeightDtype weights = dtype.parse();
         if (maxNewTokens < 1) throw new UserException("--max-new-tokens must be positive");
         if (!java.nio.file.Files.isDirectory(model)) throw new UserException(model + ": no such model directory");
         if (!HfModels.isHuggingFace(model)) {
             throw new UserException(model + ": not a Hugging Face model directory (its config.json names no architectures or model_type); "
                     + "chat runs downloaded checkpoints, caption runs seemore's own models");
         }
-        HfSession session = HfSession.open(model);
+        HfSession session = HfSession.open(model, weights);
         session.requireChatTemplate(); // refused now, not at the first message
         PrintStream out = System.out, err = System.err;
         boolean interactive = System.console() != null && System.console().isTerminal(); // no prompts when stdin is piped
-        err.println("seemore chat: " + session.architecture().className + " from " + model + "; " + IMAGE + " PATH, " + RESET + ", " + EXIT);
+        err.println("seemore chat: " + session.architecture().className + " from " + model + " (weights " + session.weightsInMemory() + "); " + IMAGE + " PATH, " + RESET + ", " + EXIT);
         Conversation conversation = new Conversation(session, system, new HfSession.Settings(maxNewTokens, sampler), new Rng(seed));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         while (true) {

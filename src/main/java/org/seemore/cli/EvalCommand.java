@@ -34,13 +34,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
+    @Mixin
+    DtypeOption dtype;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of synthetic data (default: ${DEFAULT-VALUE}).", defaultValue = "1337")
     long seed;
 
     @Override
     public Integer call() {
         if (limit < 0) throw new UserException("--limit must be >= 0");
+        dtype.parse();
         if (HfModels.isHuggingFace(model)) return HfEval.run(this);
+        dtype.checkOwnModel(model);
         MemoryCheck.inference(model);
         ModelDirectory.Loaded loaded = ModelDirectory.load(model);
         var config = loaded.model().config();

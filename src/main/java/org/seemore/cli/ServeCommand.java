@@ -7,9 +7,11 @@ import java.util.concurrent.CountDownLatch;
 import org.seemore.model.ModelDirectory;
 import org.seemore.generate.hf.HfModels;
 import org.seemore.generate.hf.HfSession;
+import org.seemore.generate.hf.WeightDtype;
 import org.seemore.serve.OpenAiServer;
 import org.seemore.serve.ServeSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seemore serve}: an OpenAI-compatible endpoint and a web page over one model. */
@@ -57,6 +59,9 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = "10")
     double graceSeconds;
 
+    @Mixin
+    DtypeOption dtype;
+
     @Option(names = "--model-name", paramLabel = "NAME", description = "The model's id in the API (default: the directory's name).")
     String modelName;
 
@@ -64,13 +69,17 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServeSettings settings = CliSupport.parse("--max-*/--timeout/--port", () -> new ServeSettings(host, port, apiKey, maxBodyBytes,
                 maxImagePixels, maxNewTokens, maxSequences, maxQueue, seconds(timeoutSeconds), seconds(graceSeconds)));
+        WeightDtype weights = dtype.parse();
         String name = modelName != null ? modelName : model.toAbsolutePath().normalize().getFileName().toString();
         OpenAiServer unstarted;
+        String held = "";
         if (HfModels.isHuggingFace(model)) {
-            HfSession session = HfSession.open(model);
+            HfSession session = HfSession.open(model, weights);
+            held = " (weights " + session.weightsInMemory() + ")";
             session.requireChatTemplate(); // requests are conversations: refuse a directory without a template now, not per request
             unstarted = new OpenAiServer(session, name, settings);
         } else {
+            dtype.checkOwnModel(model);
             ModelDirectory.Loaded loaded = ModelDirectory.load(model);
             unstarted = new OpenAiServer(loaded.model(), loaded.tokenizer(), name, settings);
         }
@@ -82,7 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
-        System.err.println("seemore serve: model '" + name + "' on http://" + host + ":" + server.port() + "/ ("
+        System.err.println("seemore serve: model '" + name + "'" + held + " on http://" + host + ":" + server.port() + "/ ("
                 + (settings.apiKey() == null ? "no API key" : "API key required") + ")");
         stopped.await();
         return 0;

@@ -126,6 +126,16 @@ public record StoredTensor(String name, DType dtype, int[] shape, MemorySegment 
         return out;
     }
 
+    /**
+     * Once the values have been copied out: drops this tensor's pages of a mapped file from the
+     * process's resident memory ({@link MemorySegment#unload}; the kernel's page cache keeps the file,
+     * and a later read maps them in again). Loading a checkpoint into arrays then peaks at the arrays
+     * plus one tensor, not plus the whole mapped file. Does nothing for memory that is not mapped.
+     */
+    public void release() {
+        if (bytes.isMapped()) bytes.unload();
+    }
+
     /** The values as int64: I64 as stored, I32 sign-extended. */
     public long[] toLongs() {
         long[] out = new long[elementCount()];

@@ -83,6 +83,11 @@ public final class HfFixtures {
         return StoredTensor.ofHalves(tensor.name(), type, tensor.shape(), bits);
     }
 
+    /** {@code tensor}'s values as an F32 tensor (a BF16 or F16 one widened exactly). */
+    public static StoredTensor widened(StoredTensor tensor) {
+        return StoredTensor.ofFloats(tensor.name(), tensor.shape(), tensor.toFloats());
+    }
+
     /** The largest |got - want|, after checking the lengths agree. */
     public static double maxDiff(float[] got, float[] want) {
         if (got.length != want.length) throw new AssertionError(got.length + " values, expected " + want.length);

@@ -69,4 +69,33 @@ class StoredTensorTest {
                 .isEqualTo(StoredTensor.ofHalves("x", DType.BF16, new int[] {1}, new short[] {0x3F80}))
                 .isNotEqualTo(StoredTensor.ofHalves("x", DType.BF16, new int[] {1}, new short[] {0x3F81}));
     }
+
+    @Test
+    void aReleasedMappedTensorLeavesResidentMemoryAndReadsTheSameAfterwards() throws Exception {
+        int n = 8 << 20; // 32 MB of floats
+        float[] values = new float[n];
+        for (int i = 0; i < n; i += 1024) values[i] = i;
+        Path file = dir.resolve("big.safetensors");
+        Safetensors.write(file, Map.of(), List.of(StoredTensor.ofFloats("w", new int[] {n}, values)));
+        StoredTensor mapped = SafetensorsFile.read(file).get("w");
+        float[] first = mapped.toFloats();                    // every page of the mapping resident
+        long before = residentFileKb();
+
+        mapped.release();
+
+        long after = residentFileKb();
+        assertThat(before - after).as("RssFile %d kB -> %d kB", before, after).isGreaterThan(24 << 10);
+        assertThat(java.util.Arrays.equals(mapped.toFloats(), first)).as("the values read again").isTrue(); // mapped in again
+        StoredTensor heap = StoredTensor.ofFloats("h", new int[] {2}, new float[] {1, 2});
+        heap.release();                                        // not mapped: nothing to drop
+        assertThat(heap.toFloats()).containsExactly(1, 2);
+    }
+
+    /** The file-backed part of this process's resident memory (Linux's /proc/self/status RssFile). */
+    private static long residentFileKb() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssFile:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        throw new AssertionError("no RssFile in /proc/self/status");
+    }
 }

@@ -1,15 +1,15 @@
 package org.seemore.generate.hf;
 
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.seemore.tensor.Tensor;
 
 /**
  * A Hugging Face model that {@link HfSession} generates with: prompt ids (image tokens already
  * expanded) and the images' pixel values in, the logits of each next position out, over a KV cache.
- * This is where a model family plugs in: {@link LlamaGeneration} wraps Llama, Qwen2 and Mixtral,
- * {@link LlavaGeneration} LLaVA (vision tower, projector, a decoder, features scattered onto the image tokens),
- * each chosen in {@link HfModels#load}. A faster decode path is another
- * implementation of {@link Generation}, behind the same interface.
+ * This is where a model family plugs in: {@link LlamaGeneration} runs Llama and Qwen2 on the inference
+ * path, {@link MixtralGeneration} Mixtral on the autodiff model, {@link LlavaGeneration} LLaVA (vision
+ * tower, projector, a decoder, features scattered onto the image tokens), each chosen in {@link HfModels#load}.
  */
 public interface HfLanguageModel {
 
@@ -18,6 +18,9 @@ public interface HfLanguageModel {
 
     /** The length of a logits row (the model's {@code vocab_size}, which may exceed the tokenizer's). */
     int vocabSize();
+
+    /** How the weights are held in memory, for a status line: e.g. {@code bf16, 269.1 MB}. */
+    String weightsInMemory();
 
     /** How images enter the prompt, or empty for a text-only model (which then refuses images). */
     default Optional<ImageTokens> imageTokens() {
@@ -41,5 +44,23 @@ public interface HfLanguageModel {
 
         /** Appends {@code token} at the next position; returns the logits that follow it. */
         float[] step(int token);
+
+        /** A generation whose logits are {@code first} until its first step, each step's those {@code step} returns. */
+        static Generation of(float[] first, IntFunction<float[]> step) {
+            return new Generation() {
+                private float[] logits = first;
+
+                @Override
+                public float[] logits() {
+                    return logits;
+                }
+
+                @Override
+                public float[] step(int token) {
+                    logits = step.apply(token);
+                    return logits;
+                }
+            };
+        }
     }
 }

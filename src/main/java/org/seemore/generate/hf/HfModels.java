@@ -1,7 +1,7 @@
 package org.seemore.generate.hf;
 
 import java.nio.file.Path;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.seemore.UserException;
 import org.seemore.model.ModelDirectory;
 import org.seemore.model.hf.Architecture;
@@ -28,20 +28,27 @@ public final class HfModels {
         return architecture == Architecture.LLAVA;
     }
 
-    /** The model of {@code directory}, weights loaded. */
+    /** The model of {@code directory}, weights loaded as stored ({@link WeightDtype#AUTO}). */
     public static HfLanguageModel load(HfModelDirectory directory) {
-        return loader(directory).apply(directory);
+        return load(directory, WeightDtype.AUTO);
+    }
+
+    /** The model of {@code directory}, the decoder's matrices held as {@code dtype} says. */
+    public static HfLanguageModel load(HfModelDirectory directory, WeightDtype dtype) {
+        return loader(directory).apply(directory, dtype);
     }
 
     /**
      * How to load {@code directory}'s model, or a one-line refusal when seemore cannot generate with
      * its architecture; cheap, so that a session refuses before reading tokenizers and weights.
-     * A new family adds its line here with its own {@link HfLanguageModel}.
+     * A new family adds its line here with its own {@link HfLanguageModel}. Dense decoders run on the
+     * inference path ({@link LlamaGeneration}); one with experts on the autodiff model
+     * ({@link MixtralGeneration}) until {@link org.seemore.model.llama.FastDecoder} routes experts.
      */
-    static Function<HfModelDirectory, HfLanguageModel> loader(HfModelDirectory directory) {
+    static BiFunction<HfModelDirectory, WeightDtype, HfLanguageModel> loader(HfModelDirectory directory) {
         Architecture architecture = directory.architecture();
         return switch (architecture) {
-            case LLAMA, QWEN2, MIXTRAL -> LlamaGeneration::load;
+            case LLAMA, QWEN2, MIXTRAL -> directory.decoder().orElseThrow().moe().isPresent() ? MixtralGeneration::load : LlamaGeneration::load;
             case LLAVA -> LlavaGeneration::load;
             case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className
                     + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama, Qwen2 or Mixtral checkpoint");

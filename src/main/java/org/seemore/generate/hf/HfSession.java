@@ -77,13 +77,18 @@ public final class HfSession {
 
     static final String PREPROCESSOR = "preprocessor_config.json";
 
-    /** Opens {@code directory}: the cheap checks first, the weights last. */
+    /** Opens {@code directory}, weights as stored: the cheap checks first, the weights last. */
     public static HfSession open(Path directory) {
-        return open(HfModelDirectory.open(directory));
+        return open(directory, WeightDtype.AUTO);
     }
 
-    /** Opens an already opened model directory's tokenizer, template, processor and model. */
-    public static HfSession open(HfModelDirectory hf) {
+    /** Opens {@code directory}, the decoder's matrices held as {@code dtype} says. */
+    public static HfSession open(Path directory, WeightDtype dtype) {
+        return open(HfModelDirectory.open(directory), dtype);
+    }
+
+    /** Opens an already opened model directory's tokenizer, template, processor and model (its matrices held as {@code dtype} says). */
+    public static HfSession open(HfModelDirectory hf, WeightDtype dtype) {
         Path directory = hf.directory();
         Architecture architecture = hf.architecture();
         var loader = HfModels.loader(hf); // refuses an architecture that cannot generate before anything is read
@@ -94,7 +99,7 @@ public final class HfSession {
                 ? Optional.of(ImageProcessor.load(preprocessor)) : Optional.empty();
         Set<Integer> eos = new LinkedHashSet<>(hf.eosTokenIds());
         tokenizer.eosId().ifPresent(eos::add);
-        return new HfSession(directory, architecture, tokenizer, template, processor, eos, loader.apply(hf));
+        return new HfSession(directory, architecture, tokenizer, template, processor, eos, loader.apply(hf, dtype));
     }
 
     public Path directory() {
@@ -111,6 +116,11 @@ public final class HfSession {
 
     public Optional<ChatTemplate> chatTemplate() {
         return template;
+    }
+
+    /** How the model's weights are held in memory, for a status line ({@code bf16, 269.1 MB}). */
+    public String weightsInMemory() {
+        return model.weightsInMemory();
     }
 
     /** The ids that end a reply. */

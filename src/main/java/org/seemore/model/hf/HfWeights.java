@@ -26,6 +26,7 @@ public final class HfWeights {
             }
             float[] values = checkpoint.floats(name);
             System.arraycopy(values, 0, t.data(), t.offset(), values.length);
+            checkpoint.get(name).release(); // copied: its mapped pages need not stay resident
         }
     }
 }

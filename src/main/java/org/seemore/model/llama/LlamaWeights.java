@@ -3,6 +3,7 @@ package org.seemore.model.llama;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.seemore.UserException;
 import org.seemore.io.DType;
 import org.seemore.io.SafetensorsCheckpoint;
@@ -112,6 +113,24 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
     }
 
     /**
+     * How {@code checkpoint} stores the matrices of the decoder behind {@code prefix} (its
+     * {@code model.*} and {@code lm_head.*} tensors of rank 2), as {@code --dtype auto} keeps them:
+     * BF16 when every one is bfloat16, else F32 (the kernels read float32 or bfloat16, so F16 is widened;
+     * a mix is widened rather than rounded).
+     */
+    public static Precision stored(SafetensorsCheckpoint checkpoint, String prefix) {
+        boolean any = false;
+        for (String name : checkpoint.names()) {
+            if (!name.startsWith(prefix + "model.") && !name.startsWith(prefix + "lm_head.")) continue;
+            StoredTensor t = checkpoint.get(name);
+            if (t.rank() != 2) continue;
+            if (t.dtype() != DType.BF16) return Precision.F32;
+            any = true;
+        }
+        return any ? Precision.BF16 : Precision.F32;
+    }
+
+    /**
      * The weights of a checkpoint, tensors named as in HF's state dict behind {@code prefix} (empty, or
      * {@code language_model.} inside LLaVA): with {@link Precision#BF16}, bfloat16 tensors are kept as
      * stored and others rounded; with {@link Precision#F32}, everything is widened.
@@ -216,6 +235,14 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
 
     /** Reads named tensors of the expected shapes from a checkpoint. */
     private record Loader(SafetensorsCheckpoint checkpoint, String prefix, Precision precision) {
+        /** A tensor of {@code shape}, handed to {@code read} and then released from resident memory (it is copied). */
+        <T> T read(String name, int[] shape, Function<StoredTensor, T> read) {
+            StoredTensor t = get(name, shape);
+            T out = read.apply(t);
+            t.release();
+            return out;
+        }
+
         StoredTensor get(String name, int... shape) {
             StoredTensor t = checkpoint.get(prefix + name);
             if (!Arrays.equals(t.shape(), shape)) {
@@ -224,15 +251,27 @@ public record LlamaWeights(DecoderConfig config, Precision precision, WeightMatr
             return t;
         }
 
+        /** A matrix in {@link #precision}; bfloat16 packed into panels row by row from the mapped file, no row-major copy between. */
         WeightMatrix matrix(String name, int rows, int cols) {
-            StoredTensor t = get(name, rows, cols);
+            return read(name, new int[] {rows, cols}, t -> matrix(t, rows, cols));
+        }
+
+        private WeightMatrix matrix(StoredTensor t, int rows, int cols) {
             if (precision == Precision.F32) return new WeightMatrix.F32(t.toFloats(), 0, rows, cols);
-            if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(new WeightMatrix.Bf16(t.toShorts(), rows, cols));
-            return WeightMatrix.Bf16Panels.of(WeightMatrix.Bf16.rounded(t.toFloats(), 0, rows, cols));
+            if (t.dtype() == DType.BF16) return WeightMatrix.Bf16Panels.of(t.bytes(), rows, cols);
+            WeightMatrix.Bf16Panels panels = WeightMatrix.Bf16Panels.empty(rows, cols);
+            float[] row = new float[cols];
+            short[] bits = new short[cols];
+            for (int r = 0; r < rows; r++) {
+                t.readFloats((long) r * cols, row, 0, cols);
+                for (int c = 0; c < cols; c++) bits[c] = WeightMatrix.roundToBf16(row[c]);
+                panels.putRow(r, bits, 0);
+            }
+            return panels;
         }
 
         float[] vector(String name, int n) {
-            return get(name, n).toFloats();
+            return read(name, new int[] {n}, StoredTensor::toFloats);
         }
     }
 }

@@ -6,12 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.seemore.UserException;
-import org.seemore.model.hf.Architecture;
 import org.seemore.model.hf.HfModelDirectory;
 import org.seemore.model.hf.HfWeights;
 import org.seemore.model.hf.LlavaConfig;
 import org.seemore.model.hfvision.HfVisionModel;
-import org.seemore.model.hfvision.HfVisionTowerConfig;
 import org.seemore.model.llama.GreedyDecoder;
 import org.seemore.model.llama.LlamaModel;
 import org.seemore.nn.Params;
@@ -33,8 +31,7 @@ import org.seemore.tensor.Tensor;
  */
 public final class LlavaModel {
     private final LlavaConfig config;
-    private final HfVisionModel tower;
-    private final LlavaProjector projector;
+    private final LlavaImageEncoder images;
     private final LlamaModel language;
     private final Map<String, Tensor> parameters;
 
@@ -55,9 +52,7 @@ public final class LlavaModel {
     public LlavaModel(LlavaConfig config, Params params) {
         this.config = config;
         Set<String> before = Set.copyOf(params.all().keySet());
-        tower = HfVisionTowerConfig.of(config).build(params.sub("vision_tower"));
-        projector = new LlavaProjector.Config(config.projectorHiddenAct(), config.projectorBias())
-                .build(params.sub("multi_modal_projector"), config.vision().hiddenSize(), config.text().hiddenSize());
+        images = new LlavaImageEncoder(config, params);
         language = new LlamaModel(config.text(), params.sub("language_model"));
         Map<String, Tensor> own = new LinkedHashMap<>();
         params.all().forEach((name, t) -> {
@@ -68,10 +63,7 @@ public final class LlavaModel {
 
     /** The model of a LLaVA directory (HfModelDirectory has checked its tensors against the config). */
     public static LlavaModel load(HfModelDirectory directory) {
-        if (!(directory.config().config() instanceof LlavaConfig config)) {
-            throw new UserException(directory.directory() + ": a " + directory.architecture().className + " is not a "
-                    + Architecture.LLAVA.className);
-        }
+        LlavaConfig config = LlavaImageEncoder.config(directory);
         LlavaModel model;
         try {
             model = new LlavaModel(config, new Params(new Rng(0)));
@@ -83,8 +75,8 @@ public final class LlavaModel {
     }
 
     public LlavaConfig config() { return config; }
-    public HfVisionModel visionTower() { return tower; }
-    public LlavaProjector projector() { return projector; }
+    public HfVisionModel visionTower() { return images.tower(); }
+    public LlavaProjector projector() { return images.projector(); }
     public LlamaModel languageModel() { return language; }
 
     /** Every parameter by HF name, in creation order (tower, projector, language model). */
@@ -117,21 +109,15 @@ public final class LlavaModel {
 
     private Inputs inputs(Tensor pixelValues, int[] inputIds, int batch) {
         if (batch < 1 || inputIds.length % batch != 0) throw new IllegalArgumentException(inputIds.length + " input ids for a batch of " + batch);
-        int images = pixelValues == null ? 0 : pixelValues.dim(0), rows = tower.config().featureRows();
-        int imageTokens = 0;
-        for (int id : inputIds) if (id == config.imageTokenIndex()) imageTokens++;
-        if (imageTokens != images * rows) {
-            throw new UserException("the prompt holds " + imageTokens + " image tokens (id " + config.imageTokenIndex() + ") for " + images
-                    + (images == 1 ? " image" : " images") + " of " + rows + " features each (image_seq_length " + config.imageSeqLength()
-                    + "): expand each image to " + rows + " image tokens");
-        }
+        int count = pixelValues == null ? 0 : pixelValues.dim(0), rows = images.featureRows();
+        images.checkImageTokens(inputIds, count);
         Tensor text = language.embed(inputIds, batch);                                   // (B, T, C)
-        if (images == 0) return new Inputs(text, null, null);
-        Tensor visionFeature = tower.features(pixelValues);                              // (I, Nv, D)
-        Tensor imageFeatures = projector.forward(visionFeature);                         // (I, Nv, C)
+        if (count == 0) return new Inputs(text, null, null);
+        Tensor visionFeature = images.tower().features(pixelValues);                     // (I, Nv, D)
+        Tensor imageFeatures = images.projector().forward(visionFeature);                // (I, Nv, C)
         int c = text.dim(2), n = inputIds.length;
         // masked_scatter as a gather from [text rows; feature rows]: the k-th image token takes feature row k
-        Tensor rowsBoth = Shaping.concat(0, Shaping.reshape(text, n, c), Shaping.reshape(imageFeatures, images * rows, c));
+        Tensor rowsBoth = Shaping.concat(0, Shaping.reshape(text, n, c), Shaping.reshape(imageFeatures, count * rows, c));
         int[] index = new int[n];
         for (int i = 0, k = 0; i < n; i++) index[i] = inputIds[i] == config.imageTokenIndex() ? n + k++ : i;
         Tensor merged = Shaping.reshape(Indexing.indexSelect(rowsBoth, index), batch, n / batch, c);

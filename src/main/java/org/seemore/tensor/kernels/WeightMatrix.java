@@ -1,5 +1,9 @@
 package org.seemore.tensor.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * A weight matrix that is only read (inference): {@code rows x cols} row-major, a Linear layer's
  * {@code [out, in]}, either float32 or bfloat16 bit patterns. bfloat16 halves the bytes a decoding
@@ -69,6 +73,8 @@ public sealed interface WeightMatrix permits WeightMatrix.F32, WeightMatrix.Bf16
      * are those of {@link Bf16}.
      */
     record Bf16Panels(short[] bits, int rows, int cols) implements WeightMatrix {
+        private static final ValueLayout.OfShort LITTLE_ENDIAN_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
         /** Rows of W per panel: two vectors of outputs, so eight rows of x take 16 accumulators (of 32 AVX-512 registers). */
         public static final int PANEL = 2 * VectorMath.LANES;
 
@@ -78,16 +84,39 @@ public sealed interface WeightMatrix permits WeightMatrix.F32, WeightMatrix.Bf16
 
         /** The panels of a row-major bfloat16 matrix. */
         public static Bf16Panels of(Bf16 w) {
-            int rows = w.rows(), cols = w.cols();
-            short[] src = w.bits(), bits = new short[rows * cols];
-            for (int p0 = 0; p0 < rows; p0 += PANEL) {
-                int width = Math.min(PANEL, rows - p0), base = p0 * cols;
-                for (int j = 0; j < width; j++) {
-                    int from = (p0 + j) * cols;
-                    for (int c = 0; c < cols; c++) bits[base + c * width + j] = src[from + c];
-                }
+            Bf16Panels out = empty(w.rows(), w.cols());
+            for (int r = 0; r < w.rows(); r++) out.putRow(r, w.bits(), r * w.cols());
+            return out;
+        }
+
+        /**
+         * The panels of a row-major bfloat16 matrix held as little-endian bytes, as a safetensors file
+         * stores it: each row read once, in order, from {@code bytes} (a mapped file, say) into its place in
+         * the panels, with no row-major copy of the whole matrix between.
+         */
+        public static Bf16Panels of(MemorySegment bytes, int rows, int cols) {
+            if (bytes.byteSize() != 2L * rows * cols) {
+                throw new IllegalArgumentException(bytes.byteSize() + " bytes for a " + rows + " x " + cols + " bfloat16 matrix");
             }
-            return new Bf16Panels(bits, rows, cols);
+            Bf16Panels out = empty(rows, cols);
+            short[] row = new short[cols];
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(bytes, LITTLE_ENDIAN_SHORT, 2L * r * cols, row, 0, cols);
+                out.putRow(r, row, 0);
+            }
+            return out;
+        }
+
+        /** Zeros, to be filled row by row ({@link #putRow}). */
+        public static Bf16Panels empty(int rows, int cols) {
+            if (rows < 0 || cols < 0) throw new IllegalArgumentException("a weight matrix of " + rows + " x " + cols);
+            return new Bf16Panels(new short[Math.multiplyExact(rows, cols)], rows, cols);
+        }
+
+        /** Row r of W, {@code cols} bit patterns from {@code src[offset ..]}, into its places ({@link #index}: a column's step is the panel's width). */
+        public void putRow(int r, short[] src, int offset) {
+            int p0 = r - r % PANEL, width = Math.min(PANEL, rows - p0), at = p0 * cols + r % PANEL;
+            for (int c = 0; c < cols; c++) bits[at + c * width] = src[offset + c];
         }
 
         /** Where W[r, c] is in {@link #bits}. */

@@ -40,6 +40,7 @@ public final class FakeVisionModel implements HfLanguageModel {
 
     @Override public int maxPositions() { return 128; }
     @Override public int vocabSize() { return 512; }
+    @Override public String weightsInMemory() { return "none (a stand-in)"; }
     @Override public Optional<ImageTokens> imageTokens() { return Optional.of(new ImageTokens(TinyHfModels.IMAGE, COPIES)); }
 
     @Override

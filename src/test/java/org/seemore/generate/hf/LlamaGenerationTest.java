@@ -3,29 +3,47 @@ package org.seemore.generate.hf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.seemore.model.hf.HfModelDirectory;
 import org.seemore.model.llama.GreedyDecoder;
 import org.seemore.model.llama.LlamaModel;
+import org.seemore.model.llama.LlamaWeights;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
 
-/** A prompt prefilled in chunks gives the logits of one pass, and greedy steps continue as GreedyDecoder's. */
+/**
+ * A prompt prefilled in chunks gives the logits of one pass, and greedy steps continue as GreedyDecoder's:
+ * on the inference path (Qwen2) and on the autodiff model (Mixtral).
+ */
 class LlamaGenerationTest {
     @TempDir
     Path tmp;
 
     @Test
     void aChunkedPrefillEqualsOnePass() {
-        LlamaModel model = TinyHfModels.model(TinyHfModels.qwen2Chatml(tmp.resolve("qwen")));
+        Path dir = TinyHfModels.qwen2Chatml(tmp.resolve("qwen"));
+        LlamaWeights weights = LlamaGeneration.weights(HfModelDirectory.open(dir), "", WeightDtype.AUTO);
+        assertChunkedEqualsOnePassAndGreedy(TinyHfModels.model(dir), new LlamaGeneration(weights, 1000), new LlamaGeneration(weights, 5));
+    }
+
+    @Test
+    void aChunkedPrefillOfADecoderWithExpertsEqualsOnePass() {
+        Path dir = TinyHfModels.build(tmp.resolve("mixtral"), "mixtral", "chatml", Map.of("eos_token", "<|im_end|>"));
+        LlamaModel model = TinyHfModels.model(dir);
+        assertChunkedEqualsOnePassAndGreedy(model, new MixtralGeneration(model, 1000), new MixtralGeneration(model, 5));
+    }
+
+    private static void assertChunkedEqualsOnePassAndGreedy(LlamaModel model, HfLanguageModel whole, HfLanguageModel inChunks) {
         int[] prompt = toIds(new Rng(3).uniform(23, 3, 500)); // 23 ids, chunks of 5, 5, 5, 5, 3
         int steps = 5;
         int[] expected = new GreedyDecoder(model).generate(prompt, null, 1, steps).tokens();
         float[] onePass, chunked;
         int[] tokens = new int[steps];
         try (var ignored = GradMode.noGrad()) {
-            onePass = new LlamaGeneration(model, 1000).start(prompt, null, prompt.length + steps).logits();
-            HfLanguageModel.Generation generation = new LlamaGeneration(model, 5).start(prompt, null, prompt.length + steps);
+            onePass = whole.start(prompt, null, prompt.length + steps).logits().clone();
+            HfLanguageModel.Generation generation = inChunks.start(prompt, null, prompt.length + steps);
             chunked = generation.logits().clone();
             float[] logits = chunked;
             for (int s = 0; s < steps; s++) {

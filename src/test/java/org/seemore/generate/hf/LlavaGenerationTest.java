@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.seemore.data.image.ImageSource;
 import org.seemore.generate.Sampler;
 import org.seemore.model.hf.HfModelDirectory;
+import org.seemore.model.llama.LlamaWeights;
+import org.seemore.model.llava.LlavaImageEncoder;
 import org.seemore.model.llava.LlavaModel;
 import org.seemore.tensor.GradMode;
 import org.seemore.tensor.Rng;
@@ -72,12 +74,15 @@ class LlavaGenerationTest {
     void aChunkedPrefillEqualsOnePass() {
         HfSession session = HfSession.open(clip);
         HfSession.Prompt prompt = session.prompt(List.of(Turn.user("Hello there", List.of(red)))); // the 16 image tokens span chunks
-        LlavaModel model = LlavaModel.load(HfModelDirectory.open(clip));
+        HfModelDirectory hf = HfModelDirectory.open(clip);
+        LlavaModel model = LlavaModel.load(hf);
+        LlavaImageEncoder images = LlavaImageEncoder.load(hf);
+        LlamaWeights language = LlamaGeneration.weights(hf, LlavaGeneration.LANGUAGE_PREFIX, WeightDtype.AUTO);
         float[] onePass, chunked;
         try (var ignored = GradMode.noGrad()) {
             int capacity = prompt.ids().length + 2;
-            onePass = new LlavaGeneration(model, 1000).start(prompt.ids(), prompt.pixelValues(), capacity).logits();
-            HfLanguageModel.Generation generation = new LlavaGeneration(model, 5).start(prompt.ids(), prompt.pixelValues(), capacity);
+            onePass = new LlavaGeneration(images, language, 1000).start(prompt.ids(), prompt.pixelValues(), capacity).logits().clone();
+            HfLanguageModel.Generation generation = new LlavaGeneration(images, language, 5).start(prompt.ids(), prompt.pixelValues(), capacity);
             chunked = generation.logits().clone();
             float[] full = model.forward(prompt.pixelValues(), prompt.ids(), null, 1).logits().toArray();
             float[] last = Arrays.copyOfRange(full, full.length - 512, full.length);

@@ -15,9 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.seemore.data.text.Tokenizers;
 import org.seemore.data.text.chat.ChatTemplate;
 import org.seemore.io.HfFixtures;
+import org.seemore.io.Safetensors;
+import org.seemore.io.SafetensorsCheckpoint;
+import org.seemore.io.SafetensorsFile;
+import org.seemore.io.StoredTensor;
 import org.seemore.model.hf.HfModelDirectory;
 import org.seemore.model.llama.GreedyDecoder;
 import org.seemore.model.llama.LlamaModel;
@@ -70,6 +75,17 @@ public final class TinyHfModels {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Rewrites {@code dir}'s model.safetensors with every tensor after {@code change} (e.g. narrowed to
+     * BF16, as hub checkpoints store weights), through a temporary file renamed over it.
+     */
+    public static Path reweighted(Path dir, UnaryOperator<StoredTensor> change) {
+        Path file = dir.resolve(SafetensorsCheckpoint.SINGLE);
+        List<StoredTensor> changed = SafetensorsFile.read(file).tensors().stream().map(change).toList();
+        Safetensors.writeAtomically(file, Map.of("format", "pt"), changed);
+        return dir;
     }
 
     /** The directory's decoder with its weights. */
