@@ -7,8 +7,8 @@ import org.seemore.tensor.Tensor;
 /**
  * A Hugging Face model that {@link HfSession} generates with: prompt ids (image tokens already
  * expanded) and the images' pixel values in, the logits of each next position out, over a KV cache.
- * This is where a model family plugs in: {@link LlamaGeneration} runs Llama and Qwen2 on the inference
- * path, {@link MixtralGeneration} Mixtral on the autodiff model, {@link LlavaGeneration} LLaVA (vision
+ * This is where a model family plugs in: {@link LlamaGeneration} runs Llama, Qwen2 and Mixtral on the
+ * inference path, {@link LlavaGeneration} LLaVA (vision
  * tower, projector, a decoder, features scattered onto the image tokens), each chosen in {@link HfModels#load}.
  */
 public interface HfLanguageModel {

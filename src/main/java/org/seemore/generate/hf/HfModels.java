@@ -41,14 +41,13 @@ public final class HfModels {
     /**
      * How to load {@code directory}'s model, or a one-line refusal when seemore cannot generate with
      * its architecture; cheap, so that a session refuses before reading tokenizers and weights.
-     * A new family adds its line here with its own {@link HfLanguageModel}. Dense decoders run on the
-     * inference path ({@link LlamaGeneration}); one with experts on the autodiff model
-     * ({@link MixtralGeneration}) until {@link org.seemore.model.llama.FastDecoder} routes experts.
+     * A new family adds its line here with its own {@link HfLanguageModel}. Decoders, dense or with
+     * experts, run on the inference path ({@link LlamaGeneration}, {@link org.seemore.model.llama.FastDecoder}).
      */
     static BiFunction<HfModelDirectory, WeightDtype, HfLanguageModel> loader(HfModelDirectory directory) {
         Architecture architecture = directory.architecture();
         return switch (architecture) {
-            case LLAMA, QWEN2, MIXTRAL -> directory.decoder().orElseThrow().moe().isPresent() ? MixtralGeneration::load : LlamaGeneration::load;
+            case LLAMA, QWEN2, MIXTRAL -> LlamaGeneration::load;
             case LLAVA -> LlavaGeneration::load;
             case CLIP, CLIP_VISION, SIGLIP, SIGLIP_VISION -> throw new UserException(directory.directory() + ": " + architecture.className
                     + " is a vision encoder alone and cannot generate text; give a LLaVA, Llama, Qwen2 or Mixtral checkpoint");

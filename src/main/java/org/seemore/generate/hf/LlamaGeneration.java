@@ -9,7 +9,7 @@ import org.seemore.model.llama.LlamaWeights;
 import org.seemore.tensor.Tensor;
 
 /**
- * {@code LlamaForCausalLM} and {@code Qwen2ForCausalLM} as an {@link HfLanguageModel}, on the inference
+ * {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM} and {@code MixtralForCausalLM} as an {@link HfLanguageModel}, on the inference
  * path: the decoder's weights read straight from the checkpoint into {@link LlamaWeights} (bfloat16
  * kept 16-bit unless {@link WeightDtype} says otherwise; no autodiff model is built) and run by
  * {@link FastDecoder}: the prompt prefilled {@link #PREFILL_CHUNK} positions a pass, then a token a step.
@@ -39,7 +39,7 @@ final class LlamaGeneration implements HfLanguageModel {
     static LlamaWeights weights(HfModelDirectory directory, String prefix, WeightDtype dtype) {
         try {
             return LlamaWeights.load(directory.decoder().orElseThrow(), directory.weights(), prefix, dtype.precision(directory.weights(), prefix));
-        } catch (IllegalArgumentException e) { // sliding windows, MLP biases, an activation other than silu, experts
+        } catch (IllegalArgumentException e) { // sliding windows, MLP biases, an activation other than silu
             throw new UserException(directory.directory() + ": " + e.getMessage());
         }
     }

@@ -45,7 +45,7 @@ class HfModelsTest {
     @Test
     void everyDecoderAndLlavaGenerateAndAVisionTowerAloneIsRefusedBeforeTheTokenizerIsRead() {
         assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("llava")))).isInstanceOf(LlavaGeneration.class);
-        assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("mixtral")))).isInstanceOf(MixtralGeneration.class); // experts: not on FastDecoder yet
+        assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("mixtral")))).isInstanceOf(LlamaGeneration.class); // experts run on FastDecoder too
         assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("llama")))).isInstanceOf(LlamaGeneration.class);
         assertThat(HfModels.load(HfModelDirectory.open(HfFixtures.model("qwen2")))).isInstanceOf(LlamaGeneration.class);
         assertThatThrownBy(() -> HfSession.open(HfFixtures.model("clip-vision"))).isInstanceOf(UserException.class)

@@ -137,11 +137,15 @@ class HfSessionDtypeTest {
     }
 
     @Test
-    void aDecoderWithExpertsStaysFloat32AndRefusesBf16InOneLine() {
+    void aDecoderWithExpertsKeepsBf16AndDecodesAsTheFloat32OneOnTheRoundedWeights() {
         Path mixtral = bf16(TinyHfModels.build(tmp.resolve("mixtral"), "mixtral", "chatml", Map.of("eos_token", "<|im_end|>")));
-        assertThat(HfModels.load(HfModelDirectory.open(mixtral), WeightDtype.AUTO)).isInstanceOf(MixtralGeneration.class);
-        assertThatThrownBy(() -> HfSession.open(mixtral, WeightDtype.BF16)).isInstanceOf(UserException.class)
-                .hasMessageContaining("--dtype bf16: a MixtralForCausalLM (experts) decodes in float32 for now; use --dtype auto or f32");
+        Path rounded = roundedF32(TinyHfModels.build(tmp.resolve("mixtral-rounded"), "mixtral", "chatml", Map.of("eos_token", "<|im_end|>")));
+        assertThat(weights(mixtral, WeightDtype.AUTO).precision()).isEqualTo(Precision.BF16);
+        assertThat(weights(mixtral, WeightDtype.AUTO).layers().getFirst().mlp()).isInstanceOf(LlamaWeights.Sparse.class);
+        int[] prompt = {1, 17, 300, 42, 9, 250, 77, 401};
+        assertSameGreedyDecoding(HfModels.load(HfModelDirectory.open(mixtral)), HfModels.load(HfModelDirectory.open(rounded)), prompt, null);
+        List<Turn> turns = List.of(Turn.user("Hello there, how are you?", List.of()));
+        assertThat(reply(HfSession.open(mixtral, WeightDtype.BF16), turns).ids()).isNotEmpty().containsExactly(reply(HfSession.open(rounded), turns).ids());
     }
 
     @Test
