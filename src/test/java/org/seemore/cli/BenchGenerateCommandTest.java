@@ -18,14 +18,8 @@ class BenchGenerateCommandTest {
     @Test
     void randomWeightsOfAConfigReportEveryFigure(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("generate.json");
-        int before = Parallel.threads();
-        CliRun run;
-        try {
-            run = CliRun.of("bench", "generate", "--config", LLAMA.resolve("config.json").toString(), "--dtype", "bf16", "--prompt-tokens", "24",
+        CliRun run = generate("--config", LLAMA.resolve("config.json").toString(), "--dtype", "bf16", "--prompt-tokens", "24",
                     "--batch-prompt-tokens", "5", "--new-tokens", "4", "--threads", "1", "--repeats", "3", "--json", report.toString());
-        } finally {
-            Parallel.setThreads(before);
-        }
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("random weights", "prefill, 24 tokens", "time to first token", "decode, batch 1", "decode, batch 8", "peak RSS");
         JsonNode json = new ObjectMapper().readTree(report.toFile());
@@ -48,14 +42,8 @@ class BenchGenerateCommandTest {
 
     @Test
     void aModelDirectoryLoadsItsCheckpointInFloat32() {
-        int before = Parallel.threads();
-        CliRun run;
-        try {
-            run = CliRun.of("bench", "generate", "--model", LLAMA.toString(), "--dtype", "f32", "--prompt-tokens", "20", "--batch-prompt-tokens", "3",
+        CliRun run = generate("--model", LLAMA.toString(), "--dtype", "f32", "--prompt-tokens", "20", "--batch-prompt-tokens", "3",
                     "--new-tokens", "3", "--threads", "2");
-        } finally {
-            Parallel.setThreads(before);
-        }
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains(LLAMA.toString(), "f32", "2 threads");
     }
@@ -63,14 +51,8 @@ class BenchGenerateCommandTest {
     @Test
     void aMixtralConfigDecodesThroughItsExperts(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("generate.json");
-        int before = Parallel.threads();
-        CliRun run;
-        try {
-            run = CliRun.of("bench", "generate", "--config", HfFixtures.model("mixtral").resolve("config.json").toString(), "--dtype", "f32",
+        CliRun run = generate("--config", HfFixtures.model("mixtral").resolve("config.json").toString(), "--dtype", "f32",
                     "--prompt-tokens", "20", "--batch-prompt-tokens", "3", "--new-tokens", "3", "--threads", "1", "--json", report.toString());
-        } finally {
-            Parallel.setThreads(before);
-        }
         assertThat(run.exitCode()).as(run.err()).isZero();
         // vocab 512 x 64 twice (untied) + 2 layers of q, o (64 x 64), k, v (32 x 64), a router (8 x 64) and 8 experts of 3 x 96 x 64, in 4 bytes; norms
         long matrices = 2 * 512L * 64 + 2 * (2 * 64 * 64 + 2 * 32 * 64 + 8 * 64 + 8 * 3 * 96 * 64), norms = 64 + 2 * 2 * 64;
@@ -100,15 +82,25 @@ class BenchGenerateCommandTest {
                 {"--dtype", "bf16"},
         };
         for (String[] args : cases) {
-            String[] full = new String[args.length + 2];
-            full[0] = "bench";
-            full[1] = "generate";
-            System.arraycopy(args, 0, full, 2, args.length);
-            CliRun run = CliRun.of(full);
+            CliRun run = generate(args);
             String what = String.join(" ", args);
             assertThat(run.exitCode()).as(what + ": " + run.err()).isEqualTo(2);
             assertThat(run.err().strip().lines().count()).as(what + ": " + run.err()).isEqualTo(1);
             assertThat(run.err()).as(what).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    /** {@code seemore bench generate ARGS}, the kernel thread count restored after (--threads sets it for the whole JVM). */
+    private static CliRun generate(String... args) {
+        int before = Parallel.threads();
+        try {
+            String[] full = new String[args.length + 2];
+            full[0] = "bench";
+            full[1] = "generate";
+            System.arraycopy(args, 0, full, 2, args.length);
+            return CliRun.of(full);
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 }
