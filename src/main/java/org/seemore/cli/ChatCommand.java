@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code seemore chat}: a multi-turn conversation in the terminal with a Hugging Face model directory. */
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Chat with a downloaded Hugging Face model (LlamaForCausalLM, Qwen2ForCausalLM) in the terminal.",
+        description = {"Chat with a downloaded Hugging Face model (LlamaForCausalLM, Qwen2ForCausalLM, MixtralForCausalLM, LlavaForConditionalGeneration) in the terminal.",
                 "Each line read from standard input is a user message; the whole conversation is rendered through the "
                         + "model's chat template and the reply streams to standard output as it is generated. "
                         + "Lines starting with / are commands:",
