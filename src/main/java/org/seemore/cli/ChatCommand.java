@@ -69,7 +69,7 @@ public final class ChatCommand implements Callable<Integer> {
         session.requireChatTemplate(); // refused now, not at the first message
         PrintStream out = System.out, err = System.err;
         boolean interactive = System.console() != null && System.console().isTerminal(); // no prompts when stdin is piped
-        err.println("seemore chat: " + session.architecture().className + " from " + model + " (weights " + session.weightsInMemory() + "); " + IMAGE + " PATH, " + RESET + ", " + EXIT);
+        err.println("seemore chat: " + session.summary() + "; " + IMAGE + " PATH, " + RESET + ", " + EXIT);
         Conversation conversation = new Conversation(session, system, new HfSession.Settings(maxNewTokens, sampler), new Rng(seed));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         while (true) {

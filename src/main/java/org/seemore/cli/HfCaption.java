@@ -32,13 +32,8 @@ final class HfCaption {
 
     static void caption(CaptionCommand command, Sampler sampler, Map<Path, String> captions, Map<Path, String> errors) {
         HfSession session = HfSession.open(requireVision(command.model, "caption"), command.dtype.parse());
-        System.err.println(status("caption", session));
+        System.err.println("seemore caption: " + session.summary());
         caption(session, command, sampler, captions, errors);
-    }
-
-    /** The status line of a command over a Hugging Face directory: what it loaded, and how its weights are held. */
-    static String status(String command, HfSession session) {
-        return "seemore " + command + ": " + session.architecture().className + " from " + session.directory() + " (weights " + session.weightsInMemory() + ")";
     }
 
     /** Captions {@code command}'s images one by one; an image that fails is reported and the others go on. */

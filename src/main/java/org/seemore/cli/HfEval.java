@@ -35,7 +35,7 @@ final class HfEval {
             if (e.image() == null) throw new UserException(e.origin() + ": a record without an image; eval of a vision-language model needs images");
         }
         HfSession session = HfSession.open(hf, command.dtype.parse());
-        System.err.println(HfCaption.status("eval", session));
+        System.err.println("seemore eval: " + session.summary());
         Evaluator.Result r = score(session, records.examples(), command.limit);
         System.out.printf(Locale.ROOT, "exact match %.2f%%  character error rate %.2f%%  (%d records)%n", 100 * r.exactMatch(), 100 * r.charErrorRate(), r.n());
         if (command.json != null) {

@@ -24,9 +24,6 @@ final class Scheduler extends Runner {
         this.batch = new ContinuousBatch(model);
     }
 
-    /** Jobs not yet admitted: all wait in the queue (a paused scheduler holds none). */
-    int waiting() { return queued(); }
-
     @Override
     protected boolean idle() { return batch.running() == 0; }
 

@@ -116,7 +116,7 @@ class DisconnectTest {
         } finally {
             server.scheduler.pause(false);
         }
-        await("the queue to empty", () -> server.scheduler.waiting() == 0 && metric("seemore_running_sequences") == 0);
+        await("the queue to empty", () -> server.scheduler.queued() == 0 && metric("seemore_running_sequences") == 0);
         assertThat(metric("seemore_generated_tokens_total")).isEqualTo(generated);
         assertThat(metric("seemore_client_disconnects_total")).isEqualTo(disconnects + 2);
         runsToLength();

@@ -92,7 +92,7 @@ class ServeLimitsTest {
         try {
             String small = Served.chat(Served.MODEL, "a", IMAGE, ",\"max_tokens\":3");
             var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> Served.post(server, small, KEY));
-            while (server.scheduler.waiting() < 1) {
+            while (server.scheduler.queued() < 1) {
                 assertThat(first).as("the first request waits while the scheduler is paused").isNotDone();
                 Thread.sleep(5);
             }

@@ -123,6 +123,11 @@ public final class HfSession {
         return model.weightsInMemory();
     }
 
+    /** What a command loaded, for its status line: {@code LlamaForCausalLM from DIR (weights bf16, 269.1 MB)}. */
+    public String summary() {
+        return architecture.className + " from " + directory + " (weights " + weightsInMemory() + ")";
+    }
+
     /** The ids that end a reply. */
     public Set<Integer> eosIds() {
         return eosIds;

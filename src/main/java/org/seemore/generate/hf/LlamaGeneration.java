@@ -35,7 +35,7 @@ final class LlamaGeneration implements HfLanguageModel {
         return new LlamaGeneration(weights(directory, "", dtype), PREFILL_CHUNK);
     }
 
-    /** The dense decoder of {@code directory} behind {@code prefix} (LLaVA's {@code language_model.}); an option it cannot run is one line. */
+    /** The decoder (dense or with experts) of {@code directory} behind {@code prefix} (LLaVA's {@code language_model.}); an option it cannot run is one line. */
     static LlamaWeights weights(HfModelDirectory directory, String prefix, WeightDtype dtype) {
         try {
             return LlamaWeights.load(directory.decoder().orElseThrow(), directory.weights(), prefix, dtype.precision(directory.weights(), prefix));
